@@ -42,6 +42,8 @@ class SimpleNN:
         """
         self.rng = np.random.default_rng(seed)
         ### BEGIN SOLUTION
+        # hint: draw W1 and W2 with self.rng.normal(0.0, std, shape); biases are np.zeros((1, size)).
+        # hint: self.velocity maps each name in PARAMETERS to np.zeros_like(that parameter).
         self.W1 = self.rng.normal(0.0, np.sqrt(2.0 / input_size), (input_size, hidden_size))
         self.b1 = np.zeros((1, hidden_size))
         self.W2 = self.rng.normal(0.0, np.sqrt(1.0 / hidden_size), (hidden_size, output_size))
@@ -64,6 +66,8 @@ class SimpleNN:
         unchanged by the shift and ``np.exp`` can no longer overflow.
         """
         ### BEGIN SOLUTION
+        # hint: z1 = X @ W1 + b1, a1 = ReLU(z1), z2 = a1 @ W2 + b2, then a row-wise softmax of z2.
+        # hint: store z1, a1 and P in self.cache for backward.
         z1 = X @ self.W1 + self.b1
         a1 = np.maximum(z1, 0)
         z2 = a1 @ self.W2 + self.b2
@@ -92,6 +96,8 @@ class SimpleNN:
             dW1 = X.T @ dz1           db1 = sum of dz1 over the batch
         """
         ### BEGIN SOLUTION
+        # hint: follow the four lines of the chain rule above; read z1, a1 and P from self.cache.
+        # hint: one_hot(y) has a 1 in column y[i] of row i; np.arange(N) indexes the rows.
         n = X.shape[0]
         dz2 = self.cache["P"].copy()
         dz2[np.arange(n), y] -= 1.0
@@ -125,6 +131,9 @@ class SimpleNN:
         """
         history = []
         ### BEGIN SOLUTION
+        # hint: each epoch, order = self.rng.permutation(N); slice it into batches of batch_size.
+        # hint: per batch: forward, add the batch's summed loss, backward, then the momentum update.
+        # hint: history.append(float(total_loss / N)) at the end of each epoch.
         n = X_train.shape[0]
         for _ in range(epochs):
             order = self.rng.permutation(n)
@@ -147,6 +156,7 @@ class SimpleNN:
     def predict(self, X):
         """Predicted digit for each row of X: integer array (N,)."""
         ### BEGIN SOLUTION
+        # hint: the most probable class of each row (np.argmax over axis 1).
         labels = np.argmax(self.forward(X), axis=1)
         ### END SOLUTION
         return labels

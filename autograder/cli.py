@@ -1,0 +1,102 @@
+"""``nngrader``: the command line over the kit's verbs (the Makefile calls these).
+
+Each subcommand is one function of the library, so the CLI cannot drift from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import build, course, grading, mnist, paths
+
+
+def cmd_assignments(args: argparse.Namespace) -> None:
+    for week in args.weeks or paths.weeks():
+        print(f"wrote {build.build_assignment(week).relative_to(paths.ROOT)}")
+
+
+def cmd_release(args: argparse.Namespace) -> None:
+    print(f"released {args.week}: {course.release(args.week)} (exchange: {course.exchange_dir()})")
+
+
+def cmd_collect(args: argparse.Namespace) -> None:
+    print(f"collected {args.week} into {course.collect(args.week)}")
+
+
+def cmd_grade(args: argparse.Namespace) -> None:
+    grades = course.grade(args.week)
+    print_gradebook(grades, args.week)
+    print(f"grades: {grades}")
+
+
+def cmd_feedback(args: argparse.Namespace) -> None:
+    print(f"feedback written and released: {course.feedback(args.week)}")
+
+
+def cmd_check(args: argparse.Namespace) -> None:
+    """Grade one folder directly (no nbgrader): for instructors debugging a submission."""
+    results = grading.run_checks(args.week, Path(args.folder), log=args.log)
+    for result in results:
+        print(result.report())
+    earned, possible = sum(r.points for r in results), sum(r.max_points for r in results)
+    print(f"\ntotal: {earned:g} / {possible:g}")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    """Release a week, submit the sample submissions as students, collect, grade, give feedback."""
+    mnist.verify()
+    print(f"releasing {args.week} ...")
+    course.release(args.week)
+    samples = sorted(p for p in paths.EXAMPLES.iterdir() if p.is_dir())
+    for sample in samples:
+        print(f"submitting examples/submissions/{sample.name} as student {sample.name} ...")
+        course.submit(args.week, sample.name, sample)
+    course.collect(args.week)
+    print(f"autograding {len(samples)} submissions with the hidden graders (real nbgrader) ...")
+    grades = course.grade(args.week)
+    course.feedback(args.week)
+    print_gradebook(grades, args.week)
+    print(f"\ngrades.csv: {grades}\nfeedback:   {paths.course_dir() / 'feedback'}")
+
+
+def print_gradebook(grades: Path, week: str) -> None:
+    rows = course.read_grades(grades, week)
+    print(f"\n{'student':<20} {'score':>7} {'max':>5}")
+    for row in sorted(rows, key=lambda r: r["student_id"]):
+        print(f"{row['student_id']:<20} {float(row['score']):>7g} {float(row['max_score']):>5g}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nngrader", description=__doc__.splitlines()[0])
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    sub = verbs.add_parser("assignments", help="generate assignments/<week> from solutions/<week>")
+    sub.add_argument("weeks", nargs="*", help="weeks to build (default: all)")
+    sub.set_defaults(run=cmd_assignments)
+    for name, run, text in [("release", cmd_release, "build the nbgrader source, generate and release"),
+                            ("collect", cmd_collect, "collect submissions from the exchange"),
+                            ("grade", cmd_grade, "autograde every submission and export grades.csv"),
+                            ("feedback", cmd_feedback, "generate and release feedback"),
+                            ("demo", cmd_demo, "grade the sample submissions end to end")]:
+        sub = verbs.add_parser(name, help=text)
+        sub.add_argument("week", nargs="?", default="week03")
+        sub.set_defaults(run=run)
+    sub = verbs.add_parser("check", help="grade one folder with the hidden graders, without nbgrader")
+    sub.add_argument("week")
+    sub.add_argument("folder")
+    sub.add_argument("--log", type=Path, help="also write pytest's own output here (quotes grader code)")
+    sub.set_defaults(run=cmd_check)
+    args = parser.parse_args(argv)
+    try:
+        if hasattr(args, "week"):
+            paths.check_week(args.week)
+        args.run(args)
+    except (ValueError, mnist.MnistError, course.NbgraderError, grading.GradingError) as error:
+        print(f"nngrader: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Build a week's notebook from its percent-format source (``solutions/<week>/<name>.pct.py``).
+
+The instructor writes teaching cells in a reviewable ``.py`` file (read with
+jupytext); this module appends one hidden grading cell per check. The source
+version (for nbgrader) keeps solutions and the hidden test regions; the
+student version has both removed, as nbgrader's release would.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+from .results import CheckSpec
+from .stubs import has_solutions, strip_solutions
+
+SUFFIX = ".pct.py"
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+GRADING_INTRO = """## Hidden checks
+
+Each cell below stands for one check that runs after you submit, on the code in
+your `.py` files. The cells are empty in your copy on purpose: there is nothing
+to do here. Run the visible tests (`pytest` in this folder) before you submit."""
+
+
+def notebook_name(source: Path) -> str:
+    """``week03.pct.py`` -> ``week03.ipynb``."""
+    return source.name.removesuffix(SUFFIX) + ".ipynb"
+
+
+def build(source: Path, week: str, checks: tuple[CheckSpec, ...], *, for_students: bool) -> nbformat.NotebookNode:
+    """The notebook of ``source`` followed by the grading cells of ``checks``."""
+    nb = jupytext.read(source, fmt="py:percent")
+    nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                   "language_info": {"name": "python"}}
+    for index, cell in enumerate(nb.cells):
+        cell.metadata = {}
+        if cell.cell_type == "code" and has_solutions(cell.source):
+            cell.metadata["nbgrader"] = _nbgrader(f"solution_{index}", solution=True)
+            if for_students:
+                cell.source = strip_solutions(cell.source, notebook_name(source))
+    intro = nbformat.v4.new_markdown_cell(GRADING_INTRO)
+    intro.metadata["nbgrader"] = _nbgrader("hidden_checks_intro", locked=True)
+    nb.cells.append(intro)
+    nb.cells.extend(_grading_cell(week, check, for_students) for check in checks)
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index:03d}"
+        cell.pop("execution_count", None) if cell.cell_type != "code" else None
+    nbformat.validate(nb)
+    return nb
+
+
+def write(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write ``nb`` deterministically (same input, same bytes)."""
+    path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
+def _grading_cell(week: str, check: CheckSpec, for_students: bool) -> nbformat.NotebookNode:
+    lines = [f"# Hidden check ({check.points:g} points): {check.title}"]
+    if not for_students:
+        lines += [HIDDEN_BEGIN, "from autograder.grading import score",
+                  f"score({week!r}, {check.id!r})", HIDDEN_END]
+    cell = nbformat.v4.new_code_cell("\n".join(lines))
+    grade_id = "check_" + check.id.replace("::", "__")
+    cell.metadata["nbgrader"] = _nbgrader(grade_id, grade=True, locked=True, points=check.points)
+    return cell
+
+
+def _nbgrader(grade_id: str, *, grade: bool = False, solution: bool = False, locked: bool = False,
+              points: float | None = None) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return meta

@@ -1,0 +1,57 @@
+"""Results as data: what a check is worth, and what it gave for one submission."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One hidden check: ``id`` is ``<module>::<test name>``, ``title`` the line students see."""
+
+    id: str
+    title: str
+    points: float
+    timeout: float
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check on one submission."""
+
+    id: str
+    title: str
+    max_points: float
+    passed: bool
+    message: str = ""
+    seconds: float = 0.0
+    data: dict = field(default_factory=dict)
+
+    @property
+    def points(self) -> float:
+        return self.max_points if self.passed else 0.0
+
+    def report(self) -> str:
+        """The text a student reads for this check."""
+        head = f"{'PASSED' if self.passed else 'FAILED'} {self.title} ({self.points:g}/{self.max_points:g} points)"
+        return head if self.passed or not self.message else f"{head}\n{self.message}"
+
+
+def write_jsonl(path: Path, record: object) -> None:
+    """Append one dataclass as a JSON line (results survive a crash of the writer)."""
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(asdict(record)) + "\n")
+
+
+def read_jsonl(path: Path, kind: type) -> list:
+    """Read the records ``write_jsonl`` wrote; a torn last line (a killed writer) is skipped."""
+    records = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                records.append(kind(**json.loads(line)))
+            except (json.JSONDecodeError, TypeError):
+                continue
+    return records

@@ -1,0 +1,19 @@
+"""Fixtures shared by the kit's own tests."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    """The directory holding the four official MNIST files; fails loudly when it is missing."""
+    raw = os.environ.get("NNGRADER_DATA_DIR")
+    if not raw:
+        pytest.fail("NNGRADER_DATA_DIR is not set: run the tests through `make test`, "
+                    "or export it to a directory with the MNIST files (`make data` downloads them).")
+    path = Path(raw)
+    if not (path / "train-images-idx3-ubyte.gz").is_file():
+        pytest.fail(f"no MNIST files in {path}: run `make data`, or point NNGRADER_DATA_DIR at them.")
+    return path
