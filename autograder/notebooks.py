@@ -58,7 +58,8 @@ def write(nb: nbformat.NotebookNode, path: Path) -> None:
 
 
 def _grading_cell(week: str, check: CheckSpec, for_students: bool) -> nbformat.NotebookNode:
-    lines = [f"# Hidden check ({check.points:g} points): {check.title}"]
+    unit = "point" if check.points == 1 else "points"
+    lines = [f"# Hidden check ({check.points:g} {unit}): {check.title}"]
     if not for_students:
         lines += [HIDDEN_BEGIN, "from autograder.grading import score",
                   f"score({week!r}, {check.id!r})", HIDDEN_END]

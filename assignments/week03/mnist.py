@@ -29,6 +29,7 @@ import time
 import urllib.error
 import urllib.request
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -162,7 +163,9 @@ def load_labels(split: str, directory: str | os.PathLike | None = None, check: b
     return labels.astype(np.int64)
 
 
-def load_mnist(directory: str | os.PathLike | None = None):
+def load_mnist(
+    directory: str | os.PathLike | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(X_train, y_train, X_test, y_test) with shapes (60000, 784), (60000,), (10000, 784), (10000,)."""
     return (load_images("train", directory), load_labels("train", directory),
             load_images("test", directory), load_labels("test", directory))
@@ -181,7 +184,7 @@ class _NoBar:
         pass
 
 
-def _progress_bar(total: int | None, initial: int, desc: str, enabled: bool):
+def _progress_bar(total: int | None, initial: int, desc: str, enabled: bool):  # -> tqdm | _NoBar
     """A tqdm byte counter if enabled and tqdm is importable, else a bar that draws nothing."""
     if enabled:
         try:
@@ -213,7 +216,8 @@ def _fetch(url: str, part: Path, timeout: float, progress: bool) -> None:
         raise ConnectionError(f"connection closed after {received} of {total} bytes")
 
 
-def _download_file(target: Path, mirrors, retries: int, progress: bool, timeout: float, backoff: float) -> None:
+def _download_file(target: Path, mirrors: Sequence[str], retries: int,
+                   progress: bool, timeout: float, backoff: float) -> None:
     """Fetch one file into `target` from the first mirror that delivers it with the right SHA-256."""
     name, part = target.name, target.with_name(target.name + ".part")
     errors: dict[str, str] = {}
@@ -246,7 +250,7 @@ def _download_file(target: Path, mirrors, retries: int, progress: bool, timeout:
                      f"(or set {ENV_VAR} to a directory holding them).")
 
 
-def download(directory: str | os.PathLike | None = None, mirrors=MIRRORS, retries: int = 3,
+def download(directory: str | os.PathLike | None = None, mirrors: Sequence[str] = MIRRORS, retries: int = 3,
              progress: bool = True, timeout: float = 30.0, backoff: float = 1.0) -> Path:
     """Download the MNIST files that are missing or corrupt into the data directory; return that directory.
 
