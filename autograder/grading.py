@@ -58,6 +58,8 @@ def run_checks(week: str, submission: Path, limits: Limits | None = None,
     """
     limits = limits or Limits.from_env()
     submission = Path(submission).resolve()
+    if not submission.is_dir():
+        raise ValueError(f"{submission} is not a folder: give the folder that holds the student's .py files")
     specs = [spec for spec in collect_checks(week) if not only or spec.id in only]
     unknown = set(only) - {spec.id for spec in specs}
     if unknown:
@@ -67,7 +69,9 @@ def run_checks(week: str, submission: Path, limits: Limits | None = None,
                else list(map(str, grader_files(week))))
     with tempfile.TemporaryDirectory(prefix="nngrader-") as tmp:
         out = Path(tmp) / "results.jsonl"
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
+        # One BLAS thread: on a busy machine, threaded OpenBLAS stalls training's small matmuls 10-100x.
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, f"--rootdir={paths.GRADERS}",
                 f"--submission={submission}", f"--nngrader-out={out}", *targets]
         outcome = run_limited(argv, cwd=submission, limits=limits, env=env, log=log)

@@ -85,6 +85,9 @@ def explain(excinfo: pytest.ExceptionInfo | None, spec: CheckSpec, submission: P
                 "  hint:     look for a loop over single examples that numpy can do on the whole batch, "
                 "or a loop that never ends")
     where = _student_frame(excinfo, submission)
+    if not where:  # raised by the grader's own code, e.g. on a value of the wrong type
+        return (f"the check could not use what your code returned ({type(error).__name__}: {error})\n"
+                "  hint:     compare the types and shapes your functions return with their docstrings")
     hint = ("complete that TODO, then run the visible tests (`pytest` in your folder)"
             if isinstance(error, NotImplementedError) else
             "run the visible tests (`pytest` in your folder) to reproduce it, then read the line above")
@@ -142,7 +145,7 @@ def student(request: pytest.FixtureRequest):
     sys.path.insert(0, str(submission))
     try:
         return _load(name, path, name)
-    except Exception as error:  # anything the student's module does at import time
+    except (Exception, SystemExit) as error:  # anything the student's module does at import time (exit() too)
         raise GradeFailure(f"importing {name}.py failed", expected="the module imports without errors",
                            got=f"{type(error).__name__}: {error}",
                            hint=f"run `python -c 'import {name}'` in your folder and fix the first error") from None

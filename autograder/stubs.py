@@ -36,7 +36,7 @@ def strip_solutions(source: str, filename: str) -> str:
             if start is None:
                 raise StubError(f"{filename}:{number}: {END} without a {BEGIN} before it")
             owner = owners.get(start, filename)
-            out.extend(f"{indent}# TODO: {hint}\n" for hint in hints or ["your code here"])
+            out.extend(f"{indent}# TODO: {hint}".rstrip() + "\n" for hint in hints or ["your code here"])
             out.append(f'{indent}raise NotImplementedError("{owner} is not implemented yet: '
                        f'complete the TODO in {filename}")\n')
             start = None
@@ -46,7 +46,13 @@ def strip_solutions(source: str, filename: str) -> str:
             hints.append(match.group(1))
     if start is not None:
         raise StubError(f"{filename}:{start}: {BEGIN} is never closed by {END}")
-    return "".join(out)
+    stub = "".join(out)
+    try:
+        ast.parse(stub, filename)
+    except SyntaxError as error:
+        raise StubError(f"{filename}:{error.lineno}: the generated stub does not parse ({error.msg}); "
+                        "put each solution region around whole statements") from error
+    return stub
 
 
 def has_solutions(source: str) -> bool:
@@ -55,7 +61,7 @@ def has_solutions(source: str) -> bool:
 
 
 def _enclosing_functions(source: str, filename: str) -> dict[int, str]:
-    """Map each line number to the qualified name of the innermost function around it."""
+    """Map each line number to the qualified name of the innermost function or class around it."""
     try:
         tree = ast.parse(source, filename)
     except SyntaxError as error:
@@ -65,9 +71,8 @@ def _enclosing_functions(source: str, filename: str) -> dict[int, str]:
     def visit(node: ast.AST, prefix: str) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                name = f"{prefix}{child.name}"
-                if not isinstance(child, ast.ClassDef):
-                    owners.update(dict.fromkeys(range(child.lineno, child.end_lineno + 1), name))
+                name = f"{prefix}{child.name}"  # inner definitions are visited later and win
+                owners.update(dict.fromkeys(range(child.lineno, child.end_lineno + 1), name))
                 visit(child, f"{name}.")
 
     visit(tree, "")

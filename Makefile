@@ -1,0 +1,52 @@
+# nngrader: every verb of the kit. The first target that needs Python builds
+# the kit's own virtual environment (.venv) from pyproject.toml.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+WEEK ?= week03
+# Where the four MNIST files live (`make data` downloads them there).
+export NNGRADER_DATA_DIR ?= $(CURDIR)/data/mnist
+
+.PHONY: help venv data assignments release collect grade feedback demo check test benchmark clean
+
+help:
+	@echo "make demo         grade the sample submissions end to end (release, submit, collect, grade, feedback)"
+	@echo "make test         run the kit's whole test suite"
+	@echo "make data         download MNIST into $$NNGRADER_DATA_DIR (checksums verified)"
+	@echo "make assignments  regenerate assignments/ (student stubs and notebooks) from solutions/"
+	@echo "make release      build the nbgrader course and release WEEK=$(WEEK) to the exchange"
+	@echo "make collect      collect submissions of WEEK from the exchange"
+	@echo "make grade        autograde every submission of WEEK, write grades.csv"
+	@echo "make feedback     generate and release feedback for WEEK"
+	@echo "make check DIR=folder   grade one folder with the hidden graders, without nbgrader"
+	@echo "make benchmark    reference speed and end-to-end grading time"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+venv: $(VENV)/.installed
+
+data: venv
+	$(PY) -m autograder.mnist download
+
+assignments: venv
+	$(PY) -m autograder.cli assignments
+
+release collect grade feedback demo: venv
+	$(PY) -m autograder.cli $@ $(WEEK)
+
+check: venv
+	@test -n "$(DIR)" || { echo "usage: make check DIR=path/to/submission [WEEK=$(WEEK)]"; exit 2; }
+	$(PY) -m autograder.cli check $(WEEK) $(DIR)
+
+test: venv
+	$(PY) -m pytest
+
+benchmark: venv
+	$(PY) benchmarks/week03_reference.py
+
+clean:
+	rm -rf course .pytest_cache

@@ -1,0 +1,234 @@
+"""Tests for autograder/build.py and autograder/notebooks.py: the generated assignments/<week> folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import notebooks, paths
+from autograder.build import build_assignment, stale_files
+from autograder.grading import collect_checks
+from autograder.stubs import BEGIN, END
+
+WEEK = "week03"
+SOLUTION_DIR = paths.SOLUTIONS / WEEK
+COMMITTED = paths.ASSIGNMENTS / WEEK
+NOTEBOOK = "week03.ipynb"
+
+
+def solution_code_lines(source: str) -> set[str]:
+    """The non-trivial code lines inside the solution regions of ``source`` (stripped; no comments, no `}`)."""
+    found, inside = set(), False
+    for line in source.splitlines():
+        if BEGIN in line:
+            inside = True
+        elif END in line:
+            inside = False
+        elif inside:
+            code = line.strip()
+            if len(code) >= 8 and not code.startswith("#") and any(c.isalnum() for c in code):
+                found.add(code)
+    return found
+
+
+def leaked(solution_lines: set[str], generated: str) -> set[str]:
+    """The solution lines that occur as a whole line in ``generated``."""
+    return solution_lines & {line.strip() for line in generated.splitlines()}
+
+
+def notebook_code(path: Path) -> str:
+    return "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells)
+
+
+@pytest.fixture(scope="module")
+def source_version(tmp_path_factory) -> Path:
+    """nbgrader's source version of the week (stubs + notebook with its hidden regions), built once."""
+    return build_assignment(WEEK, tmp_path_factory.mktemp("source") / WEEK, for_students=False)
+
+
+@pytest.fixture()
+def committed_copy(tmp_path, monkeypatch) -> Path:
+    """A copy of the committed assignments folder that paths.ASSIGNMENTS points at for this test."""
+    root = tmp_path / "assignments"
+    shutil.copytree(COMMITTED, root / WEEK, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    monkeypatch.setattr(paths, "ASSIGNMENTS", root)
+    return root / WEEK
+
+
+# ---------------------------------------------------------------- staleness
+
+
+def test_committed_assignment_is_up_to_date():
+    """Does the committed assignments/week03 match a fresh build from solutions/week03 byte for byte?"""
+    stale = stale_files(WEEK)
+    assert stale == [], (f"assignments/{WEEK} is out of date with solutions/{WEEK} (differs: {', '.join(stale)}): "
+                         f"run `make assignments` (or `.venv/bin/python -m autograder.cli assignments {WEEK}`) "
+                         "and commit the result")
+
+
+def test_stale_files_reports_changed_missing_and_extra_files(committed_copy):
+    """Does stale_files name an edited file, a deleted file and an extra file, and nothing for a faithful copy?"""
+    assert stale_files(WEEK) == []  # the copy is faithful, so the monkeypatched path is the one compared
+    stub = committed_copy / "simple_nn.py"
+    stub.write_text(stub.read_text(encoding="utf-8") + "\n# edited by hand\n", encoding="utf-8")
+    assert stale_files(WEEK) == ["simple_nn.py"]
+    (committed_copy / "mnist.py").unlink()
+    (committed_copy / "notes.txt").write_text("not generated\n", encoding="utf-8")
+    assert stale_files(WEEK) == ["mnist.py", "notes.txt", "simple_nn.py"]
+
+
+def test_stale_files_detects_an_edited_notebook(committed_copy):
+    """Is a notebook whose content changed by one character reported as stale?"""
+    nb = committed_copy / NOTEBOOK
+    nb.write_text(nb.read_text(encoding="utf-8").replace("Hidden check", "Hidden  check", 1), encoding="utf-8")
+    assert stale_files(WEEK) == [NOTEBOOK]
+
+
+def test_stale_files_lists_everything_when_the_folder_is_missing(tmp_path, monkeypatch):
+    """With no committed folder at all, is every file of a fresh build reported?"""
+    monkeypatch.setattr(paths, "ASSIGNMENTS", tmp_path / "nothing-here")
+    expected = sorted(p.name for p in COMMITTED.iterdir() if p.name not in {"__pycache__", ".pytest_cache"})
+    assert stale_files(WEEK) == expected
+
+
+def test_build_writes_every_file_students_need(tmp_path):
+    """Does a build hold the stubs, the visible tests, the notebook and the provided modules (mnist.py verbatim)?"""
+    out = build_assignment(WEEK, tmp_path / WEEK)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["mnist.py", "simple_nn.py", "test_simple_nn.py", NOTEBOOK]
+    assert (out / "mnist.py").read_bytes() == (paths.GRADERS / "mnist.py").read_bytes()
+    assert (out / "test_simple_nn.py").read_bytes() == (SOLUTION_DIR / "test_simple_nn.py").read_bytes()
+
+
+def test_build_replaces_what_was_in_the_output_folder(tmp_path):
+    """Is a leftover file in the output folder removed, so a build never mixes old and new files?"""
+    out = tmp_path / WEEK
+    out.mkdir()
+    (out / "leftover.py").write_text("x = 1\n", encoding="utf-8")
+    build_assignment(WEEK, out)
+    assert not (out / "leftover.py").exists()
+    assert (out / "simple_nn.py").is_file()
+
+
+# ---------------------------------------------------------------- no solutions leak
+
+
+@pytest.mark.parametrize("solution", sorted(p.name for p in SOLUTION_DIR.glob("*.py")))
+def test_no_solution_line_reaches_the_students(solution):
+    """Does no non-trivial code line from a solution region appear in what students get (stub or notebook)?"""
+    source = (SOLUTION_DIR / solution).read_text(encoding="utf-8")
+    lines = solution_code_lines(source)
+    assert leaked(lines, source) == lines  # the detector does find lines where they are
+    if solution.endswith(notebooks.SUFFIX):
+        generated = notebook_code(COMMITTED / notebooks.notebook_name(SOLUTION_DIR / solution))
+    else:
+        generated = (COMMITTED / solution).read_text(encoding="utf-8")
+    assert not leaked(lines, generated), f"solution code of {solution} in assignments/{WEEK}"
+
+
+def test_the_leak_check_is_not_vacuous():
+    """Does the week's main solution hold enough region code for the leak check to mean something?"""
+    lines = solution_code_lines((SOLUTION_DIR / "simple_nn.py").read_text(encoding="utf-8"))
+    assert len(lines) >= 30
+    assert "n = X.shape[0]" in lines and "dz2 /= n" in lines
+
+
+def test_student_stub_raises_not_implemented_for_each_method():
+    """Does the committed stub name each method it leaves to the student in its NotImplementedError?"""
+    stub = (COMMITTED / "simple_nn.py").read_text(encoding="utf-8")
+    for method in ["__init__", "forward", "backward", "train", "predict"]:
+        assert f'raise NotImplementedError("SimpleNN.{method} is not implemented yet' in stub
+
+
+# ---------------------------------------------------------------- notebook
+
+
+def grading_cells(nb) -> list:
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def test_student_notebook_hides_the_grading_machinery():
+    """Is the student notebook free of hidden-test regions, solution markers and any mention of the autograder?"""
+    text = (COMMITTED / NOTEBOOK).read_text(encoding="utf-8")
+    for secret in [notebooks.HIDDEN_BEGIN, notebooks.HIDDEN_END, "autograder", BEGIN, END, "score("]:
+        assert secret not in text, f"{secret!r} is in the student notebook"
+
+
+def test_student_notebook_has_one_graded_cell_per_check():
+    """Is there one locked grade cell per check, in order, with that check's points and a unique grade_id?"""
+    nb = nbformat.read(COMMITTED / NOTEBOOK, as_version=4)
+    nbformat.validate(nb)
+    checks = collect_checks(WEEK)
+    cells = grading_cells(nb)
+    assert len(cells) == len(checks) > 0
+    for cell, check in zip(cells, checks):
+        meta = cell.metadata["nbgrader"]
+        assert cell.cell_type == "code"
+        assert meta["grade"] is True and meta["locked"] is True and meta["solution"] is False
+        assert meta["points"] == check.points
+        assert meta["grade_id"] == "check_" + check.id.replace("::", "__")
+        assert check.title in cell.source
+    grade_ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+    assert len(grade_ids) == len(set(grade_ids))
+    assert sum(c.metadata["nbgrader"]["points"] for c in cells) == sum(check.points for check in checks)
+
+
+def test_source_notebook_calls_score_for_each_check(source_version):
+    """Does the source version's grading cell of every check run `score('week03', '<check id>')` in a hidden region?"""
+    nb = nbformat.read(source_version / NOTEBOOK, as_version=4)
+    checks = collect_checks(WEEK)
+    cells = grading_cells(nb)
+    assert len(cells) == len(checks)
+    for cell, check in zip(cells, checks):
+        lines = cell.source.splitlines()
+        call = f"score({WEEK!r}, {check.id!r})"
+        assert call in lines, cell.source
+        assert lines.index(notebooks.HIDDEN_BEGIN) < lines.index(call) < lines.index(notebooks.HIDDEN_END)
+        assert cell.metadata["nbgrader"]["points"] == check.points
+
+
+def test_source_version_differs_from_the_student_version_only_in_the_notebook(source_version):
+    """Are the source version's .py files the students' stubs (nbgrader releases them as they are)?"""
+    for path in sorted(source_version.iterdir()):
+        if path.suffix == ".py":
+            assert path.read_bytes() == (COMMITTED / path.name).read_bytes(), path.name
+    assert (source_version / NOTEBOOK).read_bytes() != (COMMITTED / NOTEBOOK).read_bytes()
+
+
+def test_build_is_deterministic(tmp_path):
+    """Does building the week twice give byte-identical files, notebooks included?"""
+    first = build_assignment(WEEK, tmp_path / "one" / WEEK)
+    second = build_assignment(WEEK, tmp_path / "two" / WEEK)
+    names = sorted(p.name for p in first.iterdir())
+    assert names == sorted(p.name for p in second.iterdir())
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_notebook_cell_ids_are_stable_and_unique():
+    """Are cell ids sequential (cell-000, ...) rather than random, so rebuilding does not churn the diff?"""
+    nb = nbformat.read(COMMITTED / NOTEBOOK, as_version=4)
+    assert [cell.id for cell in nb.cells] == [f"cell-{i:03d}" for i in range(len(nb.cells))]
+
+
+# ---------------------------------------------------------------- unknown week
+
+
+def test_unknown_week_raises_value_error_listing_the_weeks(tmp_path):
+    """Does an unknown week raise ValueError naming it and the known weeks, before touching the output folder?"""
+    out = tmp_path / "week99"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"unknown week 'week99': the course has week03\b"):
+        build_assignment("week99", out)
+    assert (out / "keep.txt").read_text(encoding="utf-8") == "mine\n"
+    with pytest.raises(ValueError, match="week03"):
+        stale_files("week99")
+    with pytest.raises(ValueError, match="week03"):
+        paths.check_week("week3")
+    assert paths.check_week(WEEK) == WEEK
+    assert WEEK in paths.weeks()
+

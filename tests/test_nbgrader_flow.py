@@ -1,0 +1,111 @@
+"""The instructor's workflow through real nbgrader: release, submit, collect, autograde, export, feedback.
+
+One class of three sample students goes through the whole flow once (module
+fixture); each test then asks one question of the result.
+"""
+
+import re
+
+import pytest
+
+from autograder import course, paths
+from autograder.grading import collect_checks
+from autograder.stubs import BEGIN, END
+
+WEEK = "week03"
+MAX_POINTS = sum(check.points for check in collect_checks(WEEK))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, mnist_dir):
+    """A course directory where the sample students were released to, submitted, collected and graded."""
+    root = tmp_path_factory.mktemp("course")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("NNGRADER_COURSE_DIR", str(root))
+        env.setenv("NNGRADER_EXCHANGE", str(root / "exchange"))
+        release = course.release(WEEK)
+        for sample in sorted(p for p in paths.EXAMPLES.iterdir() if p.is_dir()):
+            course.submit(WEEK, sample.name, sample)
+        course.collect(WEEK)
+        grades = course.grade(WEEK)
+        course.feedback(WEEK)
+    return {"root": root, "release": release,
+            "scores": {row["student_id"]: float(row["score"]) for row in course.read_grades(grades, WEEK)}}
+
+
+def solution_lines(week: str) -> list[str]:
+    """Every substantial code line inside a solution region of the week's reference modules."""
+    lines = []
+    for path in (paths.SOLUTIONS / week).glob("*.py"):
+        inside = False
+        for line in path.read_text().splitlines():
+            if BEGIN in line or END in line:
+                inside = BEGIN in line
+            elif inside and len(line.strip()) > 15 and not line.strip().startswith("#"):
+                lines.append(line.strip())
+    return lines
+
+
+def test_correct_submission_gets_full_marks_and_stub_gets_zero(graded):
+    """Does autograde score each student's own simple_nn.py (not the released stub copied over it)?"""
+    assert graded["scores"]["correct_student"] == MAX_POINTS
+    assert graded["scores"]["stub_student"] == 0
+
+
+def test_planted_bug_loses_points_but_not_all(graded):
+    """Does the submission with the unaveraged gradient lose the gradient checks, and only what it breaks?"""
+    assert 0 < graded["scores"]["buggy_student"] < MAX_POINTS
+
+
+def test_autograded_folder_keeps_the_students_module(graded):
+    """Is the file that was graded byte for byte the student's (Autograde.exclude_overwriting)?"""
+    for student in ("correct_student", "buggy_student"):
+        graded_file = graded["root"] / "autograded" / student / WEEK / "simple_nn.py"
+        assert graded_file.read_bytes() == (paths.EXAMPLES / student / "simple_nn.py").read_bytes()
+
+
+def test_release_holds_no_solution_and_no_hidden_grader(graded):
+    """Do the release and the exchange contain only what students may see?"""
+    secrets = solution_lines(WEEK)
+    assert secrets, "the reference has no solution regions to look for"
+    hidden = {p.read_bytes() for p in (paths.GRADERS / WEEK).glob("*.py")}
+    for folder in (graded["release"], graded["root"] / "exchange" / course.COURSE_ID / "outbound"):
+        files = [path for path in folder.rglob("*") if path.is_file()]
+        assert files, f"nothing was released to {folder}"
+        for path in files:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            leaked = [line for line in secrets if line in text]
+            assert not leaked, f"{path} contains solution code: {leaked[:3]}"
+            assert "BEGIN HIDDEN TESTS" not in text and "autograder.grading" not in text, path
+            assert path.read_bytes() not in hidden, f"{path} is a hidden grader"
+
+
+def test_release_matches_the_committed_assignment(graded):
+    """Is what nbgrader releases the same as assignments/week03 (same files, same stub bytes)?"""
+    release = graded["release"]
+    committed = paths.ASSIGNMENTS / WEEK
+    assert sorted(p.name for p in release.iterdir()) == sorted(p.name for p in committed.iterdir())
+    for name in course.student_modules(WEEK):
+        assert (release / name).read_bytes() == (committed / name).read_bytes()
+
+
+def test_feedback_explains_failures_without_showing_hidden_code(graded):
+    """Does each student's feedback show expected/got/hint for failures, and no hidden grading code?"""
+    grader_source = (paths.GRADERS / WEEK / "test_simple_nn.py").read_text()
+    public = "".join(p.read_text() for p in graded["release"].iterdir())
+    grader_lines = [line.strip() for line in grader_source.splitlines()
+                    if len(line.strip()) > 30 and line.strip() not in public]
+    assert len(grader_lines) > 50
+    for student in ("correct_student", "stub_student", "buggy_student"):
+        page = (graded["root"] / "feedback" / student / WEEK / f"{WEEK}.html").read_text()
+        text = re.sub(r"<[^>]+>", "", page)
+        assert "BEGIN HIDDEN TESTS" not in page and "autograder.grading" not in page
+        assert not [line for line in grader_lines if line in text], student
+    buggy = (graded["root"] / "feedback" / "buggy_student" / WEEK / f"{WEEK}.html").read_text()
+    assert "expected:" in buggy and "hint:" in buggy and "divide by the batch size" in buggy
+
+
+def test_released_feedback_reaches_the_exchange(graded):
+    """Was feedback released to the exchange, where students fetch it?"""
+    released = list((graded["root"] / "exchange").rglob("*.html"))
+    assert len(released) == 3
