@@ -40,7 +40,7 @@ def expect_array(got: object, expected: np.ndarray, what: str, *, tol: float, hi
     expect(isinstance(got, np.ndarray), what, expected=f"a numpy array of shape {expected.shape}",
            got=f"{type(got).__name__}", hint="return a numpy array (np.ndarray), not a list or a scalar")
     expect(got.shape == expected.shape, what, expected=f"shape {expected.shape}", got=f"shape {got.shape}",
-           hint=f"{hint} Check the order of the matrix product and keepdims=True on sums.")
+           hint=f"{hint.rstrip('.')}. Check the order of the matrix products and keepdims=True on sums")
     expect(np.issubdtype(got.dtype, np.number), what, expected="a numeric array", got=f"dtype {got.dtype}",
            hint="build the result from numpy arithmetic on the inputs")
     bad = ~np.isfinite(got)

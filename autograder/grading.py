@@ -76,8 +76,10 @@ def run_checks(week: str, submission: Path, limits: Limits | None = None,
                 f"--submission={submission}", f"--nngrader-out={out}", *targets]
         outcome = run_limited(argv, cwd=submission, limits=limits, env=env, log=log)
         found = {result.id: result for result in read_jsonl(out, CheckResult)}
-    missing = (f"not run: {outcome.describe(limits)} before this check\n"
-               "  hint:     look for an endless loop, or arrays far larger than the data")
+    hint = ("your code ended the Python process (sys.exit, os._exit, exit()): remove that call"
+            if outcome.returncode >= 0 and not outcome.timed_out else
+            "look for an endless loop, or arrays far larger than the data")
+    missing = f"not run: {outcome.describe(limits)} before this check could finish\n  hint:     {hint}"
     return [found.get(spec.id) or CheckResult(id=spec.id, title=spec.title, max_points=spec.points,
                                               passed=False, message=missing) for spec in specs]
 

@@ -1,0 +1,98 @@
+"""Week 3 figures: the reference SimpleNN's speed and accuracy, and the time to grade one submission.
+
+Prints, on full MNIST:
+  * seconds per epoch of the reference ``train`` and test accuracy after each epoch,
+    with the epoch's raw matrix products timed alone as the baseline (same run);
+  * the time to grade one correct submission: the hidden graders alone
+    (``run_checks``), and end to end through nbgrader (release, submit,
+    collect, autograde, export) in a scratch course directory.
+Targets on a 2-core machine: an epoch <= 0.5 s; grading one submission <= 20 s.
+
+Run: make benchmark   (or .venv/bin/python benchmarks/week03_reference.py)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from autograder import course, mnist, paths
+from autograder.grading import run_checks
+
+WEEK = "week03"
+
+
+def load_reference():
+    spec = importlib.util.spec_from_file_location("reference_simple_nn", paths.SOLUTIONS / WEEK / "simple_nn.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def matmul_floor(model, X: np.ndarray, batch_size: int = 64) -> float:
+    """Seconds for one epoch's matrix products alone (forward and backward), the baseline."""
+    start = time.perf_counter()
+    for first in range(0, len(X), batch_size):
+        x = X[first:first + batch_size]
+        a1 = x @ model.W1
+        z2 = a1 @ model.W2
+        da1 = z2 @ model.W2.T
+        x.T @ da1, a1.T @ z2
+    return time.perf_counter() - start
+
+
+def reference_epochs(X_train, y_train, X_test, y_test, epochs: int = 10) -> None:
+    model = load_reference().SimpleNN(seed=0)
+    floor = min(matmul_floor(model, X_train) for _ in range(3))
+    print(f"\nreference SimpleNN on {len(X_train):,} images (matrix products alone: {floor:.3f} s/epoch)")
+    print(f"{'epoch':>5} {'seconds':>8} {'x floor':>8} {'loss':>8} {'test acc':>9}")
+    times = []
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        loss = model.train(X_train, y_train, epochs=1)[0]
+        times.append(time.perf_counter() - start)
+        accuracy = np.mean(model.predict(X_test) == y_test)
+        print(f"{epoch:>5} {times[-1]:>8.3f} {times[-1] / floor:>8.2f} {loss:>8.4f} {accuracy:>9.2%}")
+    print(f"median {np.median(times):.3f} s/epoch (target <= 0.5 s); final test accuracy {accuracy:.2%}")
+
+
+def grading_times() -> None:
+    with tempfile.TemporaryDirectory(prefix="nngrader-bench-") as tmp:
+        submission = Path(tmp) / "submission"
+        submission.mkdir()
+        (submission / "simple_nn.py").write_bytes((paths.EXAMPLES / "correct_student" / "simple_nn.py").read_bytes())
+        start = time.perf_counter()
+        results = run_checks(WEEK, submission)
+        direct = time.perf_counter() - start
+        assert all(r.passed for r in results), [r.id for r in results if not r.passed]
+
+        os.environ["NNGRADER_COURSE_DIR"] = str(Path(tmp) / "course")
+        os.environ["NNGRADER_EXCHANGE"] = str(Path(tmp) / "course" / "exchange")
+        course.release(WEEK)
+        course.submit(WEEK, "student", submission)
+        course.collect(WEEK)
+        start = time.perf_counter()
+        grades = course.grade(WEEK)
+        autograde = time.perf_counter() - start
+        score = course.read_grades(grades, WEEK)[0]["score"]
+    print("\ngrading one correct submission")
+    print(f"  hidden graders alone (run_checks):   {direct:6.1f} s")
+    print(f"  nbgrader autograde + export:         {autograde:6.1f} s  ({autograde / direct:.2f}x the graders alone; "
+          f"score {float(score):g}) (target <= 20 s)")
+
+
+def main() -> None:
+    mnist.verify()
+    X_train, y_train, X_test, y_test = mnist.load_mnist()
+    print(f"numpy {np.__version__}, {os.cpu_count()} cores")
+    reference_epochs(X_train, y_train, X_test, y_test)
+    grading_times()
+
+
+if __name__ == "__main__":
+    main()
