@@ -30,6 +30,9 @@ FORWARD_TOL = 1e-7
 #: from near-zero entries: that is why the seed is fixed, not drawn.)
 GRADIENT_TOL = 1e-6
 #: The accuracy check: full MNIST, the student's own default hyper-parameters.
+#: Budget for train(..., epochs=10): the reference takes about 4 s; a correct
+#: but unvectorised train (a Python loop over the examples of each batch)
+#: measured 56 s on the 2-core development machine, so 300 s leaves 5x margin.
 ACCURACY_TARGET = 0.90
 TRAIN_BUDGET_S = 300
 
