@@ -49,29 +49,33 @@ def collect_checks(week: str) -> tuple[CheckSpec, ...]:
     return tuple(specs)
 
 
-def run_checks(week: str, submission: Path, limits: Limits | None = None,
-               log: Path | None = None, only: tuple[str, ...] = ()) -> list[CheckResult]:
+def run_checks(week: str, submission: Path, limits: Limits | None = None, log: Path | None = None,
+               only: tuple[str, ...] = (), modules: tuple[str, ...] = (),
+               student_id: str = "") -> list[CheckResult]:
     """Grade the folder ``submission`` with ``week``'s hidden graders; one result per check.
 
-    ``only`` restricts the run to those check ids (all checks by default).
-    ``log`` receives pytest's own output, for instructors: it quotes grader source.
+    ``only`` restricts the run to those check ids, ``modules`` to the checks of
+    those modules (all checks by default). ``student_id`` reaches graders whose
+    exercise differs per student (fixture ``student_id``). ``log`` receives
+    pytest's own output, for instructors: it quotes grader source.
     """
     limits = limits or Limits.from_env()
     submission = Path(submission).resolve()
     if not submission.is_dir():
         raise ValueError(f"{submission} is not a folder: give the folder that holds the student's .py files")
-    specs = [spec for spec in collect_checks(week) if not only or spec.id in only]
-    unknown = set(only) - {spec.id for spec in specs}
+    specs = [spec for spec in collect_checks(week)
+             if (not only or spec.id in only) and (not modules or spec.module in modules)]
+    unknown = (set(only) - {spec.id for spec in specs}) | (set(modules) - {spec.module for spec in specs})
     if unknown:
-        raise ValueError(f"no such checks in {week}: {', '.join(sorted(unknown))}")
+        raise ValueError(f"no such checks or modules in {week}: {', '.join(sorted(unknown))}")
     graders = paths.GRADERS / week
-    targets = ([str(graders / f"test_{spec.id.replace('::', '.py::', 1)}") for spec in specs] if only
-               else list(map(str, grader_files(week))))
+    targets = [str(graders / f"test_{spec.module}.py::{spec.name}") for spec in specs]
     with tempfile.TemporaryDirectory(prefix="nngrader-") as tmp:
         out = Path(tmp) / "results.jsonl"
         # One BLAS thread: on a busy machine, threaded OpenBLAS stalls training's small matmuls 10-100x.
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "NNGRADER_STUDENT_ID": student_id}
         argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, f"--rootdir={paths.GRADERS}",
                 f"--submission={submission}", f"--nngrader-out={out}", *targets]
         outcome = run_limited(argv, cwd=submission, limits=limits, env=env, log=log)
@@ -84,14 +88,35 @@ def run_checks(week: str, submission: Path, limits: Limits | None = None,
                                               passed=False, message=missing) for spec in specs]
 
 
-_RUNS: dict[tuple[str, Path], dict[str, CheckResult]] = {}
+_RUNS: dict[tuple[str, Path, str], dict[str, CheckResult]] = {}
+
+
+def current_student(folder: Path) -> str:
+    """The student whose folder this is: nbgrader autogrades in ``autograded/<student>/<week>/``."""
+    if folder.parent.parent.name == "autograded":
+        return folder.parent.name
+    return os.environ.get("NNGRADER_STUDENT_ID") or student_id_of_user()
+
+
+def student_id_of_user() -> str:
+    """The id nbgrader gives the user running this (JupyterHub's user name, else the login name)."""
+    import getpass
+
+    return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
 
 
 def score(week: str, check_id: str) -> float:
-    """Print the report of one check and return its points (graders run once per kernel and folder)."""
-    key = (week, Path.cwd().resolve())
+    """Print the report of one check and return its points.
+
+    The graders of the check's module run once per kernel and folder; later
+    cells of the same module read the stored results.
+    """
+    folder = Path.cwd().resolve()
+    module = check_id.split("::")[0]
+    key = (week, folder, module)
     if key not in _RUNS:
-        _RUNS[key] = {result.id: result for result in run_checks(week, key[1])}
+        results = run_checks(week, folder, modules=(module,), student_id=current_student(folder))
+        _RUNS[key] = {result.id: result for result in results}
     result = _RUNS[key][check_id]
     print(result.report())
     return result.points

@@ -26,12 +26,16 @@ to do here. Run the visible tests (`pytest` in this folder) before you submit.""
 
 
 def notebook_name(source: Path) -> str:
-    """``week03.pct.py`` -> ``week03.ipynb``."""
+    """``simple_nn.pct.py`` -> ``simple_nn.ipynb``."""
     return source.name.removesuffix(SUFFIX) + ".ipynb"
 
 
 def build(source: Path, week: str, checks: tuple[CheckSpec, ...], *, for_students: bool) -> nbformat.NotebookNode:
-    """The notebook of ``source`` followed by the grading cells of ``checks``."""
+    """The notebook of ``source`` followed by the grading cells of the checks of its module.
+
+    ``simple_nn.pct.py`` gets the checks of ``simple_nn.py`` (graded by
+    ``test_simple_nn.py``); a notebook named after no module gets none.
+    """
     nb = jupytext.read(source, fmt="py:percent")
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
                    "language_info": {"name": "python"}}
@@ -43,8 +47,10 @@ def build(source: Path, week: str, checks: tuple[CheckSpec, ...], *, for_student
                 cell.source = strip_solutions(cell.source, notebook_name(source))
     intro = nbformat.v4.new_markdown_cell(GRADING_INTRO)
     intro.metadata["nbgrader"] = _nbgrader("hidden_checks_intro", locked=True)
-    nb.cells.append(intro)
-    nb.cells.extend(_grading_cell(week, check, for_students) for check in checks)
+    own = [check for check in checks if check.module == source.name.removesuffix(SUFFIX)]
+    if own:
+        nb.cells.append(intro)
+        nb.cells.extend(_grading_cell(week, check, for_students) for check in own)
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index:03d}"
         cell.pop("execution_count", None) if cell.cell_type != "code" else None

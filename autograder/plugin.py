@@ -35,6 +35,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): what the check is worth (required on every grader)")
+    config.addinivalue_line("markers", "bonus: extra credit, never counted in the maximum score")
 
 
 def spec_of(item: pytest.Item) -> CheckSpec:
@@ -43,7 +44,8 @@ def spec_of(item: pytest.Item) -> CheckSpec:
     timeout = item.get_closest_marker("timeout")
     doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
     return CheckSpec(id=f"{_module_name(item)}::{item.name}", title=doc, points=float(points.args[0]),
-                     timeout=float(timeout.args[0]) if timeout else DEFAULT_TIMEOUT)
+                     timeout=float(timeout.args[0]) if timeout else DEFAULT_TIMEOUT,
+                     bonus=item.get_closest_marker("bonus") is not None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -157,6 +159,14 @@ def reference(request: pytest.FixtureRequest):
     week = Path(request.node.fspath).parent.name
     name = _module_name(request.node)
     return _load(name, paths.SOLUTIONS / week / f"{name}.py", f"reference_{name}")
+
+
+@pytest.fixture(scope="session")
+def student_id() -> str:
+    """The nbgrader id of the student being graded (for exercises whose numbers differ per student)."""
+    import os
+
+    return os.environ.get("NNGRADER_STUDENT_ID", "")
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,17 @@ class CheckSpec:
     title: str
     points: float
     timeout: float
+    bonus: bool = False
+
+    @property
+    def module(self) -> str:
+        """The student module the check grades (``simple_nn`` for ``simple_nn::test_...``)."""
+        return self.id.split("::")[0]
+
+    @property
+    def name(self) -> str:
+        """The grader test's name."""
+        return self.id.split("::")[1]
 
 
 @dataclass(frozen=True)

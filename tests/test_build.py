@@ -16,7 +16,7 @@ from autograder.stubs import BEGIN, END
 WEEK = "week03"
 SOLUTION_DIR = paths.SOLUTIONS / WEEK
 COMMITTED = paths.ASSIGNMENTS / WEEK
-NOTEBOOK = "week03.ipynb"
+NOTEBOOK = "simple_nn.ipynb"
 
 
 def solution_code_lines(source: str) -> set[str]:
@@ -98,7 +98,9 @@ def test_build_writes_every_file_students_need(tmp_path):
     """Does a build hold the stubs, the visible tests, the notebook and the provided modules (mnist.py verbatim)?"""
     out = build_assignment(WEEK, tmp_path / WEEK)
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["mnist.py", "simple_nn.py", "test_simple_nn.py", NOTEBOOK]
+    sources = [p.name.replace(".pct.py", ".ipynb") for p in SOLUTION_DIR.iterdir() if p.is_file()]
+    assert names == sorted(sources + ["mnist.py"])
+    assert {"simple_nn.py", "test_simple_nn.py", NOTEBOOK} <= set(names)
     assert (out / "mnist.py").read_bytes() == (paths.GRADERS / "mnist.py").read_bytes()
     assert (out / "test_simple_nn.py").read_bytes() == (SOLUTION_DIR / "test_simple_nn.py").read_bytes()
 
