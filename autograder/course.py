@@ -110,10 +110,10 @@ def collect(week: str) -> Path:
 
 
 def grade(week: str) -> Path:
-    """Autograde every collected submission of ``week`` and export ``grades.csv``."""
+    """Autograde every collected submission of ``week`` and export ``grades.csv`` (bonus in its own columns)."""
     nbgrader("autograde", week, "--force")
     out = paths.course_dir() / "grades.csv"
-    nbgrader("export", f"--to={out}")
+    nbgrader("export", f"--to={out}", "--exporter=autograder.export.CsvWithBonus")
     return out
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from .export import BONUS_PREFIX
 from .results import CheckSpec
 from .stubs import has_solutions, strip_solutions
 
@@ -65,12 +66,14 @@ def write(nb: nbformat.NotebookNode, path: Path) -> None:
 
 def _grading_cell(week: str, check: CheckSpec, for_students: bool) -> nbformat.NotebookNode:
     unit = "point" if check.points == 1 else "points"
-    lines = [f"# Hidden check ({check.points:g} {unit}): {check.title}"]
+    kind = f"Bonus check ({check.points:g} {unit} of extra credit)" if check.bonus else \
+        f"Hidden check ({check.points:g} {unit})"
+    lines = [f"# {kind}: {check.title}"]
     if not for_students:
         lines += [HIDDEN_BEGIN, "from autograder.grading import score",
                   f"score({week!r}, {check.id!r})", HIDDEN_END]
     cell = nbformat.v4.new_code_cell("\n".join(lines))
-    grade_id = "check_" + check.id.replace("::", "__")
+    grade_id = (BONUS_PREFIX if check.bonus else "check_") + check.id.replace("::", "__")
     cell.metadata["nbgrader"] = _nbgrader(grade_id, grade=True, locked=True, points=check.points)
     return cell
 

@@ -1,4 +1,4 @@
-"""The visible tests students run with `pytest` in their folder, before they submit."""
+"""The mini-challenge's visible tests, which students run with `pytest` in their folder before they submit."""
 
 import shutil
 import subprocess
@@ -14,8 +14,8 @@ def run_visible(folder: Path, module: Path) -> subprocess.CompletedProcess:
     """Run the week's visible tests in a copy of ``folder`` whose simple_nn.py is ``module``."""
     shutil.copytree(paths.ASSIGNMENTS / WEEK, folder)
     shutil.copy(module, folder / "simple_nn.py")
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=folder,
-                          capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_simple_nn.py"],
+                          cwd=folder, capture_output=True, text=True)
 
 
 def test_reference_passes_the_visible_tests(tmp_path):
