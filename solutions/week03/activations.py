@@ -1,0 +1,202 @@
+"""Week 3 exercise: activation functions and their derivatives.
+
+Every activation comes with the derivative that backpropagation needs:
+
+    sigmoid, tanh, relu, leaky_relu     element-wise; each ``*_derivative(z)``
+                                        is d activation / dz, evaluated at z
+    softmax                             row-wise over the LAST axis
+    softmax_backward                    the gradient through softmax
+
+Shapes used below:
+    z, dp, p  any shape for the element-wise functions; for softmax either
+              (C,) one vector of logits or (N, C) a batch, one row per example
+    N  examples in a batch        C  classes
+
+Conventions the grader relies on:
+    * Every function returns a new array of the same shape AND dtype as its
+      input: float32 in gives float32 out, a 2-D input gives a 2-D output.
+    * At the kink z == 0, relu_derivative is 0 and leaky_relu_derivative is
+      alpha: both use the slope of the left side (z <= 0 counts as "off").
+    * sigmoid and softmax stay finite and raise no RuntimeWarning (overflow,
+      invalid value) for inputs as large as +-1000, with numpy's default
+      error settings.
+"""
+
+import numpy as np
+
+
+def sigmoid(z):
+    """The logistic function 1 / (1 + exp(-z)), computed without overflow.
+
+    Args:
+        z: float array, any shape.
+    Returns:
+        array of z's shape and dtype, values in [0, 1].
+
+    exp(-z) overflows for z below about -709 (float64). Exponentiate only
+    -|z| <= 0 instead: with e = exp(-|z|),
+        z >= 0:  1 / (1 + e)
+        z <  0:  e / (1 + e)     (the same value, multiplied through by exp(z))
+    """
+    ### BEGIN SOLUTION
+    # hint: exponentiate only -|z| (np.abs), then choose between the two forms above by the sign of z.
+    # hint: np.where(condition, a, b) evaluates BOTH a and b first, so neither may contain exp of a large number.
+    e = np.exp(-np.abs(z))
+    s = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    ### END SOLUTION
+    return s
+
+
+def sigmoid_derivative(z):
+    """d sigmoid / dz at z: sigmoid(z) * (1 - sigmoid(z)).
+
+    Args:
+        z: float array, any shape (the pre-activation, not the sigmoid output).
+    Returns:
+        array of z's shape and dtype, values in (0, 0.25].
+    """
+    ### BEGIN SOLUTION
+    # hint: compute s = sigmoid(z) once, then use s (not z) in the formula.
+    s = sigmoid(z)
+    ds = s * (1 - s)
+    ### END SOLUTION
+    return ds
+
+
+def tanh(z):
+    """The hyperbolic tangent, element-wise.
+
+    Args:
+        z: float array, any shape.
+    Returns:
+        array of z's shape and dtype, values in [-1, 1].
+    """
+    ### BEGIN SOLUTION
+    # hint: numpy has it, and its version cannot overflow.
+    t = np.tanh(z)
+    ### END SOLUTION
+    return t
+
+
+def tanh_derivative(z):
+    """d tanh / dz at z: 1 - tanh(z) ** 2.
+
+    Args:
+        z: float array, any shape (the pre-activation, not the tanh output).
+    Returns:
+        array of z's shape and dtype, values in (0, 1].
+    """
+    ### BEGIN SOLUTION
+    # hint: square tanh(z), not z.
+    dt = 1 - np.tanh(z) ** 2
+    ### END SOLUTION
+    return dt
+
+
+def relu(z):
+    """max(z, 0), element-wise.
+
+    Args:
+        z: float array, any shape.
+    Returns:
+        array of z's shape and dtype.
+    """
+    ### BEGIN SOLUTION
+    # hint: np.maximum compares element by element (np.max would reduce the array to one number).
+    r = np.maximum(z, 0)
+    ### END SOLUTION
+    return r
+
+
+def relu_derivative(z):
+    """d relu / dz at z: 1 where z > 0, else 0.
+
+    Convention: the derivative at exactly z == 0 is 0 (the kink counts as "off").
+
+    Args:
+        z: float array, any shape.
+    Returns:
+        array of z's shape and dtype holding 0s and 1s.
+    """
+    ### BEGIN SOLUTION
+    # hint: a comparison gives booleans; convert them with .astype(z.dtype) to keep float32 as float32.
+    dr = (z > 0).astype(z.dtype)
+    ### END SOLUTION
+    return dr
+
+
+def leaky_relu(z, alpha=0.01):
+    """z where z > 0, alpha * z elsewhere.
+
+    Args:
+        z: float array, any shape.
+        alpha: slope for z <= 0 (a small positive number).
+    Returns:
+        array of z's shape and dtype.
+    """
+    ### BEGIN SOLUTION
+    # hint: np.where(z > 0, ..., ...): positive inputs pass unchanged, the others are scaled by alpha.
+    lr = np.where(z > 0, z, alpha * z)
+    ### END SOLUTION
+    return lr
+
+
+def leaky_relu_derivative(z, alpha=0.01):
+    """d leaky_relu / dz at z: 1 where z > 0, alpha elsewhere.
+
+    Convention (as for relu): at exactly z == 0 the derivative is alpha.
+
+    Args:
+        z: float array, any shape.
+        alpha: slope for z <= 0.
+    Returns:
+        array of z's shape and dtype holding 1s and alphas.
+    """
+    ### BEGIN SOLUTION
+    # hint: np.where(z > 0, 1.0, alpha) is float64 whatever z is: convert with .astype(z.dtype).
+    dl = np.where(z > 0, 1.0, alpha).astype(z.dtype)
+    ### END SOLUTION
+    return dl
+
+
+def softmax(z):
+    """Softmax over the last axis: p_k = exp(z_k) / sum_j exp(z_j), for each row.
+
+    Args:
+        z: (C,) logits, or (N, C) one row of logits per example.
+    Returns:
+        p: array of z's shape and dtype; every row (last axis) is positive
+        and sums to 1.
+
+    Subtract each row's maximum before exponentiating: the result does not
+    change (the factor exp(-max) cancels) and np.exp never sees a number
+    above 0, so it cannot overflow.
+    """
+    ### BEGIN SOLUTION
+    # hint: work along axis=-1 with keepdims=True, so the same code serves (C,) and (N, C).
+    # hint: shift by the max of each row (not of the whole array), exponentiate, divide by the row sums.
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    p = e / np.sum(e, axis=-1, keepdims=True)
+    ### END SOLUTION
+    return p
+
+
+def softmax_backward(dp, p):
+    """Gradient with respect to the logits z, given the gradient with respect to p = softmax(z).
+
+    Args:
+        dp: upstream gradient dL/dp, the shape of p.
+        p:  softmax output, (C,) or (N, C).
+    Returns:
+        dz: dL/dz, the shape and dtype of p:
+            dz = p * (dp - sum(dp * p, axis=-1, keepdims=True))
+
+    Each p_k depends on every z_j of its row: dp_k/dz_j = p_k * ([k == j] - p_j).
+    Multiplying that C x C Jacobian by dp gives the formula above, without
+    ever building the matrix. Rows do not interact.
+    """
+    ### BEGIN SOLUTION
+    # hint: one dot product per row, dp . p, kept as a column (axis=-1, keepdims=True), then the formula above.
+    dz = p * (dp - np.sum(dp * p, axis=-1, keepdims=True))
+    ### END SOLUTION
+    return dz
