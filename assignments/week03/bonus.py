@@ -1,0 +1,153 @@
+"""Week 3 bonus (extra credit): dropout, learning-rate decay and decision boundaries.
+
+``BonusNN`` is your own ``SimpleNN`` from simple_nn.py with two additions:
+
+    * inverted dropout on the hidden layer, only while training;
+    * a learning rate that shrinks from epoch to epoch (inverse-time decay).
+
+``plot_decision_boundary`` colours the plane by the class a model predicts, for
+2-D toy data such as ``make_moons``.
+
+Shapes (as in simple_nn.py):
+    N  examples in a batch     D  input features
+    H  hidden units            C  classes
+
+Conventions the grader relies on:
+    * ``keep_prob`` is the probability of KEEPING a hidden unit (1.0: no dropout).
+    * ``self.training`` is False except inside ``train``; in evaluation mode
+      ``forward`` is exactly SimpleNN's forward (no dropout, no rescaling).
+    * The dropout mask comes from ``self.rng`` (never from ``np.random``), one
+      fresh value per example and hidden unit on every training ``forward``:
+      the same ``self.rng`` state gives the same mask.
+    * Epochs are counted from 0: epoch e trains with ``learning_rate / (1 + decay * e)``.
+    * ``grid_predictions[i, j]`` is the class predicted at the point
+      ``(xs[j], ys[i])``: columns follow feature 0 (the x axis), rows feature 1.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from simple_nn import PARAMETERS, SimpleNN  # noqa: F401  (PARAMETERS: the names of the weights)
+
+
+class BonusNN(SimpleNN):
+    """SimpleNN with inverted dropout on the hidden layer and learning-rate decay in ``train``."""
+
+    def __init__(self, input_size=784, hidden_size=64, output_size=10, seed=0, keep_prob=1.0):
+        """SimpleNN's parameters, plus ``keep_prob``, ``training`` (False) and ``lr_history`` ([])."""
+        super().__init__(input_size, hidden_size, output_size, seed)
+        self.keep_prob = keep_prob
+        self.training = False
+        self.lr_history = []
+
+    def forward(self, X):
+        """SimpleNN's forward pass, with inverted dropout on a1 while ``self.training``.
+
+        Args:
+            X: (N, D) inputs.
+        Returns:
+            P: (N, C) softmax probabilities.
+
+        Only when ``self.training`` is True and ``keep_prob < 1``:
+
+            mask = (self.rng.random(a1.shape) < keep_prob) / keep_prob     # (N, H)
+            a1 = a1 * mask
+
+        A unit survives with probability keep_prob and is then divided by
+        keep_prob, so every unit's expected value is unchanged and evaluation
+        needs no rescaling. Otherwise the mask is all ones. Cache z1, the
+        dropped-out a1, the mask and P in ``self.cache`` for ``backward``.
+        """
+        # TODO: start from your SimpleNN.forward: z1, then a mask of ones (no dropout).
+        # TODO: while self.training and keep_prob < 1: mask = (self.rng.random(z1.shape) < keep_prob) / keep_prob.
+        # TODO: a1 = ReLU(z1) * mask, then z2 and the row-wise softmax; cache z1, a1, mask and P.
+        raise NotImplementedError("BonusNN.forward is not implemented yet: complete the TODO in bonus.py")
+        return P
+
+    def backward(self, X, y):
+        """Gradients of the mean cross-entropy through the mask of the last ``forward``.
+
+        Args:
+            X: (N, D) the inputs of the last ``forward``. y: (N,) integer labels.
+        Returns:
+            dict "W1" (D, H), "b1" (1, H), "W2" (H, C), "b2" (1, C), as in SimpleNN.
+
+        Dropout multiplied a1 by the mask, so the gradient flowing back into
+        the hidden layer is multiplied by the same mask:
+
+            dz1 = (dz2 @ W2.T) * mask * (z1 > 0)
+
+        Everything else is SimpleNN's backward (dW2 uses the dropped-out a1).
+        """
+        # TODO: copy your SimpleNN.backward and multiply dz1 by self.cache's mask (the one forward used).
+        raise NotImplementedError("BonusNN.backward is not implemented yet: complete the TODO in bonus.py")
+        return grads
+
+    def train(self, X_train, y_train, epochs=10, learning_rate=0.02, momentum=0.9, batch_size=64, decay=0.0):
+        """SimpleNN's training, in training mode, with a learning rate that decays every epoch.
+
+        Epoch e (counted from 0) uses ``learning_rate / (1 + decay * e)``; the
+        rates used are stored in ``self.lr_history`` (one per epoch). Sets
+        ``self.training = True`` for the duration and back to False at the end,
+        also when training stops with an exception.
+
+        Returns:
+            history: list of ``epochs`` floats, the mean loss of each epoch (as SimpleNN.train).
+        """
+        history = []
+        # TODO: self.lr_history = []; self.training = True; then try: ... finally: self.training = False.
+        # TODO: each epoch: lr = learning_rate / (1 + decay * epoch); append it to self.lr_history.
+        # TODO: reuse SimpleNN for that epoch: super().train(..., epochs=1, learning_rate=lr, ...) returns its loss list.
+        raise NotImplementedError("BonusNN.train is not implemented yet: complete the TODO in bonus.py")
+        return history
+
+
+def plot_decision_boundary(predict, X, y, resolution=200, ax=None):
+    """Colour the plane by predicted class and draw the data on top.
+
+    Args:
+        predict: function mapping points (M, 2) to integer labels (M,).
+        X: (N, 2) points. y: (N,) their integer labels (the colours of the dots).
+        resolution: grid points along each axis.
+        ax: a matplotlib Axes to draw into; None creates a new figure.
+    Returns:
+        (fig, grid_predictions): the Figure drawn into, and the integer array
+        (resolution, resolution) of predicted classes.
+
+    The grid spans each feature's data range plus a margin of 10 % of that
+    range on both sides:
+
+        xs = np.linspace(min0 - m0, max0 + m0, resolution)   with m0 = 0.1 * (max0 - min0)
+        ys = the same for feature 1 (column 1 of X)
+
+    and ``grid_predictions[i, j] = predict at (xs[j], ys[i])``: this is the
+    layout of ``np.meshgrid(xs, ys)``, which ``ax.contourf(xs, ys, grid)`` expects.
+    Call ``predict`` once on all resolution**2 points. Do not call ``plt.show()``.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4))
+    # TODO: lo, hi = X.min(axis=0), X.max(axis=0); margin = 0.1 * (hi - lo); one np.linspace per feature.
+    # TODO: gx, gy = np.meshgrid(xs, ys); points = np.column_stack([gx.ravel(), gy.ravel()]).
+    # TODO: reshape predict(points) to (resolution, resolution); draw ax.contourf, then ax.scatter of X coloured by y.
+    raise NotImplementedError("plot_decision_boundary is not implemented yet: complete the TODO in bonus.py")
+    return ax.figure, grid
+
+
+def make_moons(n=200, noise=0.1, seed=0):
+    """Two interleaving half circles in 2-D: a small dataset a straight line cannot separate.
+
+    Args:
+        n: number of points (half of them, rounded down, in class 0).
+        noise: standard deviation of the Gaussian noise added to every coordinate.
+        seed: seed of the random numbers (noise and the positions along each arc).
+    Returns:
+        X: (n, 2) float points. y: (n,) integer labels 0 or 1.
+    """
+    rng = np.random.default_rng(seed)
+    n0 = n // 2
+    angle = rng.uniform(0.0, np.pi, n)
+    upper = np.column_stack([np.cos(angle[:n0]), np.sin(angle[:n0])])
+    lower = np.column_stack([1.0 - np.cos(angle[n0:]), 0.5 - np.sin(angle[n0:])])
+    X = np.vstack([upper, lower]) + rng.normal(0.0, noise, (n, 2))
+    y = np.concatenate([np.zeros(n0, dtype=int), np.ones(n - n0, dtype=int)])
+    return X, y

@@ -1,0 +1,77 @@
+"""Visible checks for bonus.py (extra credit): run `pytest` in this folder before you submit.
+
+BonusNN builds on your SimpleNN, so make simple_nn.py pass its own tests first.
+More checks run after you submit (hidden ones): the fraction of dropped units and
+their rescaling, the gradients through the mask, the decayed learning rate really
+being used, and the exact area and layout of the decision grid.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")  # no windows: the tests only look at what is drawn
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bonus import BonusNN, make_moons, plot_decision_boundary  # noqa: E402
+from simple_nn import SimpleNN  # noqa: E402
+
+
+def tiny_pair(keep_prob):
+    """A 4 -> 6 -> 3 BonusNN and a SimpleNN holding the same weights."""
+    model = BonusNN(input_size=4, hidden_size=6, output_size=3, seed=0, keep_prob=keep_prob)
+    plain = SimpleNN(input_size=4, hidden_size=6, output_size=3, seed=0)
+    for name in ("W1", "b1", "W2", "b2"):
+        setattr(plain, name, getattr(model, name).copy())
+    return model, plain
+
+
+def test_evaluation_mode_is_simple_nn():
+    """Outside train (training False), BonusNN.forward gives exactly SimpleNN.forward, even with keep_prob 0.5."""
+    model, plain = tiny_pair(keep_prob=0.5)
+    X = np.random.default_rng(1).normal(size=(5, 4))
+    got, expected = model.forward(X), plain.forward(X)
+    assert model.training is False, f"expected BonusNN().training to be False, got {model.training!r}"
+    assert np.allclose(got, expected), (f"expected SimpleNN's output\n{expected}\ngot\n{got}\n"
+                                        "Hint: drop units only while self.training is True.")
+
+
+def test_training_mode_drops_units_reproducibly():
+    """In training mode the output changes (units are dropped), and the same self.rng state gives the same output."""
+    model, plain = tiny_pair(keep_prob=0.5)
+    X = np.random.default_rng(2).normal(size=(5, 4))
+    model.training = True
+    model.rng = np.random.default_rng(7)
+    first = model.forward(X)
+    model.rng = np.random.default_rng(7)
+    again = model.forward(X)
+    assert np.allclose(first, again), ("expected the same output after resetting model.rng, got a different one. "
+                                       "Hint: draw the mask with self.rng.random(...), not np.random.")
+    assert not np.allclose(first, plain.forward(X)), ("expected the training output to differ from SimpleNN's "
+                                                      "(some hidden units dropped), got the same. "
+                                                      "Hint: apply the mask while self.training is True.")
+
+
+def test_train_records_decayed_rates_and_leaves_training_mode():
+    """train returns one loss per epoch, records learning_rate / (1 + decay * epoch) and ends with training False."""
+    X, y = make_moons(60, noise=0.1, seed=0)
+    model = BonusNN(input_size=2, hidden_size=8, output_size=2, seed=0, keep_prob=0.8)
+    history = model.train(X, y, epochs=3, learning_rate=0.1, batch_size=20, decay=1.0)
+    assert len(history) == 3, f"expected 3 losses, got {history!r}. Hint: collect the loss of every epoch."
+    assert model.training is False, (f"expected training False after train, got {model.training!r}. "
+                                     "Hint: reset it in a finally: block.")
+    expected = [0.1, 0.1 / 2, 0.1 / 3]
+    assert np.allclose(model.lr_history, expected), (f"expected lr_history {expected}, got {model.lr_history}. "
+                                                     "Hint: the first epoch is epoch 0.")
+
+
+def test_plot_decision_boundary_returns_figure_and_grid():
+    """plot_decision_boundary returns a matplotlib Figure and an integer grid of shape (resolution, resolution)."""
+    X, y = make_moons(40, noise=0.1, seed=0)
+    fig, grid = plot_decision_boundary(lambda points: (points[:, 0] > 0.5).astype(int), X, y, resolution=30)
+    plt.close("all")
+    assert isinstance(fig, matplotlib.figure.Figure), f"expected a Figure, got {type(fig).__name__}."
+    assert isinstance(grid, np.ndarray) and grid.shape == (30, 30) and np.issubdtype(grid.dtype, np.integer), (
+        f"expected an integer array of shape (30, 30), got {getattr(grid, 'shape', type(grid).__name__)}. "
+        "Hint: reshape predict(points) to (resolution, resolution).")
+    assert set(np.unique(grid)) == {0, 1}, f"expected both classes on the grid, got {np.unique(grid)}."
