@@ -20,18 +20,22 @@ NOTEBOOK = "simple_nn.ipynb"
 
 
 def solution_code_lines(source: str) -> set[str]:
-    """The non-trivial code lines inside the solution regions of ``source`` (stripped; no comments, no `}`)."""
-    found, inside = set(), False
+    """The non-trivial code lines found only inside the solution regions of ``source``.
+
+    Stripped; no comments, no lone punctuation, and no line that the file also
+    gives students outside its regions (``self.training = False`` in __init__).
+    """
+    found, given, inside = set(), set(), False
     for line in source.splitlines():
         if BEGIN in line:
             inside = True
         elif END in line:
             inside = False
-        elif inside:
+        else:
             code = line.strip()
             if len(code) >= 8 and not code.startswith("#") and any(c.isalnum() for c in code):
-                found.add(code)
-    return found
+                (found if inside else given).add(code)
+    return found - given
 
 
 def leaked(solution_lines: set[str], generated: str) -> set[str]:
@@ -152,18 +156,28 @@ def grading_cells(nb) -> list:
     return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
 
 
-def test_student_notebook_hides_the_grading_machinery():
-    """Is the student notebook free of hidden-test regions, solution markers and any mention of the autograder?"""
-    text = (COMMITTED / NOTEBOOK).read_text(encoding="utf-8")
+NOTEBOOKS = sorted(p.name for p in COMMITTED.glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_student_notebook_hides_the_grading_machinery(notebook):
+    """Is each student notebook free of hidden-test regions, solution markers and any mention of the autograder?"""
+    text = (COMMITTED / notebook).read_text(encoding="utf-8")
     for secret in [notebooks.HIDDEN_BEGIN, notebooks.HIDDEN_END, "autograder", BEGIN, END, "score("]:
-        assert secret not in text, f"{secret!r} is in the student notebook"
+        assert secret not in text, f"{secret!r} is in {notebook}"
 
 
-def test_student_notebook_has_one_graded_cell_per_check():
-    """Is there one locked grade cell per check, in order, with that check's points and a unique grade_id?"""
-    nb = nbformat.read(COMMITTED / NOTEBOOK, as_version=4)
+def module_checks(notebook: str) -> list:
+    """The checks graded in ``notebook``: those of the module it is named after."""
+    return [check for check in collect_checks(WEEK) if check.module == notebook.removesuffix(".ipynb")]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_student_notebook_has_one_graded_cell_per_check(notebook):
+    """Is there one locked grade cell per check of the notebook's module, in order, with its points and grade_id?"""
+    nb = nbformat.read(COMMITTED / notebook, as_version=4)
     nbformat.validate(nb)
-    checks = collect_checks(WEEK)
+    checks = module_checks(notebook)
     cells = grading_cells(nb)
     assert len(cells) == len(checks) > 0
     for cell, check in zip(cells, checks):
@@ -171,17 +185,25 @@ def test_student_notebook_has_one_graded_cell_per_check():
         assert cell.cell_type == "code"
         assert meta["grade"] is True and meta["locked"] is True and meta["solution"] is False
         assert meta["points"] == check.points
-        assert meta["grade_id"] == "check_" + check.id.replace("::", "__")
+        prefix = "bonus_" if check.bonus else "check_"
+        assert meta["grade_id"] == prefix + check.id.replace("::", "__")
         assert check.title in cell.source
     grade_ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
     assert len(grade_ids) == len(set(grade_ids))
     assert sum(c.metadata["nbgrader"]["points"] for c in cells) == sum(check.points for check in checks)
 
 
-def test_source_notebook_calls_score_for_each_check(source_version):
+def test_every_check_is_graded_in_exactly_one_notebook():
+    """Is each check of the week graded by exactly one notebook (none forgotten, none twice)?"""
+    graded = [check.id for notebook in NOTEBOOKS for check in module_checks(notebook)]
+    assert sorted(graded) == sorted(check.id for check in collect_checks(WEEK))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_source_notebook_calls_score_for_each_check(source_version, notebook):
     """Does the source version's grading cell of every check run `score('week03', '<check id>')` in a hidden region?"""
-    nb = nbformat.read(source_version / NOTEBOOK, as_version=4)
-    checks = collect_checks(WEEK)
+    nb = nbformat.read(source_version / notebook, as_version=4)
+    checks = module_checks(notebook)
     cells = grading_cells(nb)
     assert len(cells) == len(checks)
     for cell, check in zip(cells, checks):
