@@ -10,10 +10,12 @@ import pytest
 
 from autograder import course, paths
 from autograder.grading import collect_checks
-from autograder.stubs import BEGIN, END
+
+from leaks import leaked, solution_code_lines
 
 WEEK = "week03"
-MAX_POINTS = sum(check.points for check in collect_checks(WEEK))
+MAX_POINTS = sum(check.points for check in collect_checks(WEEK) if not check.bonus)
+BONUS_POINTS = sum(check.points for check in collect_checks(WEEK) if check.bonus)
 
 
 @pytest.fixture(scope="module")
@@ -29,27 +31,24 @@ def graded(tmp_path_factory, mnist_dir):
         course.collect(WEEK)
         grades = course.grade(WEEK)
         course.feedback(WEEK)
-    return {"root": root, "release": release,
-            "scores": {row["student_id"]: float(row["score"]) for row in course.read_grades(grades, WEEK)}}
-
-
-def solution_lines(week: str) -> list[str]:
-    """Every substantial code line inside a solution region of the week's reference modules."""
-    lines = []
-    for path in (paths.SOLUTIONS / week).glob("*.py"):
-        inside = False
-        for line in path.read_text().splitlines():
-            if BEGIN in line or END in line:
-                inside = BEGIN in line
-            elif inside and len(line.strip()) > 15 and not line.strip().startswith("#"):
-                lines.append(line.strip())
-    return lines
+    rows = course.read_grades(grades, WEEK)
+    return {"root": root, "release": release, "rows": {row["student_id"]: row for row in rows},
+            "scores": {row["student_id"]: float(row["score"]) for row in rows}}
 
 
 def test_correct_submission_gets_full_marks_and_stub_gets_zero(graded):
     """Does autograde score each student's own simple_nn.py (not the released stub copied over it)?"""
     assert graded["scores"]["correct_student"] == MAX_POINTS
     assert graded["scores"]["stub_student"] == 0
+
+
+def test_bonus_is_extra_credit_never_in_the_maximum(graded):
+    """Does grades.csv keep bonus points in their own columns, out of score and max_score?"""
+    assert BONUS_POINTS > 0
+    for student, row in graded["rows"].items():
+        assert float(row["max_score"]) == MAX_POINTS and float(row["bonus_max"]) == BONUS_POINTS, student
+    assert float(graded["rows"]["correct_student"]["bonus"]) == BONUS_POINTS
+    assert float(graded["rows"]["stub_student"]["bonus"]) == 0
 
 
 def test_planted_bug_loses_points_but_not_all(graded):
@@ -65,17 +64,17 @@ def test_autograded_folder_keeps_the_students_module(graded):
 
 
 def test_release_holds_no_solution_and_no_hidden_grader(graded):
-    """Do the release and the exchange contain only what students may see?"""
-    secrets = solution_lines(WEEK)
-    assert secrets, "the reference has no solution regions to look for"
+    """Do the release and the exchange hold only what students may see: stubs, no grader, no hidden cells?"""
+    solutions = {p.name: p for p in (paths.SOLUTIONS / WEEK).glob("*.py")}
     hidden = {p.read_bytes() for p in (paths.GRADERS / WEEK).glob("*.py")}
     for folder in (graded["release"], graded["root"] / "exchange" / course.COURSE_ID / "outbound"):
         files = [path for path in folder.rglob("*") if path.is_file()]
-        assert files, f"nothing was released to {folder}"
+        assert len(files) == len(list((paths.ASSIGNMENTS / WEEK).iterdir())), folder
         for path in files:
             text = path.read_text(encoding="utf-8", errors="replace")
-            leaked = [line for line in secrets if line in text]
-            assert not leaked, f"{path} contains solution code: {leaked[:3]}"
+            if path.name in solutions:
+                secrets = solution_code_lines(solutions[path.name].read_text())
+                assert not leaked(secrets, text), f"{path} contains solution code"
             assert "BEGIN HIDDEN TESTS" not in text and "autograder.grading" not in text, path
             assert path.read_bytes() not in hidden, f"{path} is a hidden grader"
 
@@ -108,4 +107,5 @@ def test_feedback_explains_failures_without_showing_hidden_code(graded):
 def test_released_feedback_reaches_the_exchange(graded):
     """Was feedback released to the exchange, where students fetch it?"""
     released = list((graded["root"] / "exchange").rglob("*.html"))
-    assert len(released) == 3
+    notebooks_per_student = len(list((paths.ASSIGNMENTS / WEEK).glob("*.ipynb")))
+    assert len(released) == 3 * notebooks_per_student

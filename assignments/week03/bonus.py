@@ -27,7 +27,7 @@ Conventions the grader relies on:
 import matplotlib.pyplot as plt
 import numpy as np
 
-from simple_nn import PARAMETERS, SimpleNN  # noqa: F401  (PARAMETERS: the names of the weights)
+from simple_nn import SimpleNN
 
 
 class BonusNN(SimpleNN):

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 
-from autograder.checks import GradeFailure, expect, expect_array, numerical_gradient
+from autograder.checks import expect, expect_array, numerical_gradient
 
 PARAMETERS = ("W1", "b1", "W2", "b2")
 SHAPES = {"W1": (784, 64), "b1": (1, 64), "W2": (64, 10), "b2": (1, 10)}

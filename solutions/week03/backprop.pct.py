@@ -28,7 +28,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from backprop import (dense_backward, gradient_check, mse_loss, relative_error, relu_backward, sigmoid,
+from backprop import (dense_backward, gradient_check, relative_error, relu_backward, sigmoid,
                       sigmoid_backward, softmax_cross_entropy)
 
 # %% [markdown]
