@@ -63,9 +63,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 def print_gradebook(grades: Path, week: str) -> None:
     rows = course.read_grades(grades, week)
-    print(f"\n{'student':<20} {'score':>7} {'max':>5}")
+    print(f"\n{'student':<20} {'score':>7} {'max':>5} {'bonus':>7}")
     for row in sorted(rows, key=lambda r: r["student_id"]):
-        print(f"{row['student_id']:<20} {float(row['score']):>7g} {float(row['max_score']):>5g}")
+        print(f"{row['student_id']:<20} {float(row['score']):>7g} {float(row['max_score']):>5g} "
+              f"{float(row['bonus']):>3g}/{float(row['bonus_max']):g}")
 
 
 def main(argv: list[str] | None = None) -> int:
