@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import expect, expect_array, numerical_gradient
+from autograder.week03.problems import small_problem
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the non-interactive backend)
@@ -49,17 +50,6 @@ GRADIENT_TOL = 1e-6
 #: the batch sum may differ (the reference measures 0); rates counted from epoch 1 are off by 0.2
 #: (W1), a rate recorded but never applied by 0.5.
 TRAIN_TOL = 1e-9
-
-
-def small_problem(seed: int, n: int = 6, d: int = 8, h: int = 5, c: int = 4, scale: float = 0.5):
-    """Random float64 parameters, inputs and labels, with no pre-activation near ReLU's kink."""
-    rng = np.random.default_rng(seed)
-    while True:
-        params = {"W1": rng.normal(0, scale, (d, h)), "b1": rng.normal(0, scale, (1, h)),
-                  "W2": rng.normal(0, scale, (h, c)), "b2": rng.normal(0, scale, (1, c))}
-        X = rng.normal(0, 1, (n, d))
-        if np.min(np.abs(X @ params["W1"] + params["b1"])) >= 0.05:
-            return params, X, rng.integers(0, c, n)
 
 
 def bonus_model(module, params: dict, keep_prob: float = 1.0, training: bool = False, seed: int = 0,
