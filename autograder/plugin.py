@@ -22,6 +22,7 @@ import pytest
 
 from . import paths
 from .checks import GradeFailure
+from .forbidden import ForbiddenImport, install_blocker, scan
 from .results import CheckResult, CheckSpec, write_jsonl
 
 DEFAULT_TIMEOUT = 60.0
@@ -34,6 +35,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("submission"):
+        install_blocker()  # before any student code: torch & co. cannot be imported, however spelled
     config.addinivalue_line("markers", "points(n): what the check is worth (required on every grader)")
     config.addinivalue_line("markers", "bonus: extra credit, never counted in the maximum score")
 
@@ -82,6 +85,9 @@ def explain(excinfo: pytest.ExceptionInfo | None, spec: CheckSpec, submission: P
     error = excinfo.value if excinfo else None
     if isinstance(error, GradeFailure):
         return str(error)
+    if isinstance(error, ForbiddenImport):
+        return str(forbidden_failure(f"your code imported {error.library} while running", error.library,
+                                     _student_frame(excinfo, submission).strip() or "an import at run time"))
     if "Timeout" in str(error) and type(error).__name__ == "Failed":
         return (f"did not finish within the time limit of {spec.timeout:g} s\n"
                 "  hint:     look for a loop over single examples that numpy can do on the whole batch, "
@@ -108,10 +114,10 @@ def _student_frame(excinfo: pytest.ExceptionInfo | None, submission: Path | None
 
 
 def _inside(path: Path, folder: Path) -> bool:
+    """True for a real file under ``folder`` (not ``<frozen ...>``, which would resolve against the cwd)."""
     try:
-        path.resolve().relative_to(folder)
-        return True
-    except ValueError:
+        return path.is_absolute() and path.resolve().is_relative_to(folder)
+    except OSError:
         return False
 
 
@@ -144,6 +150,11 @@ def student(request: pytest.FixtureRequest):
         found = ", ".join(sorted(p.name for p in submission.glob("*.py"))) or "no .py files"
         raise GradeFailure(f"{name}.py is missing from your submission", expected=f"a file named {name}.py "
                            "next to your notebook", got=found, hint=f"keep the file name {name}.py you were given")
+    uses = scan(path.read_text(encoding="utf-8", errors="replace"))
+    if uses:
+        first = uses[0]
+        raise forbidden_failure(f"{name}.py imports {first.library}", first.library,
+                                f"line {first.line}: {first.text}")
     sys.path.insert(0, str(submission))
     try:
         return _load(name, path, name)
@@ -151,6 +162,12 @@ def student(request: pytest.FixtureRequest):
         raise GradeFailure(f"importing {name}.py failed", expected="the module imports without errors",
                            got=f"{type(error).__name__}: {error}",
                            hint=f"run `python -c 'import {name}'` in your folder and fix the first error") from None
+
+
+def forbidden_failure(what: str, library: str, got: str) -> GradeFailure:
+    return GradeFailure(what, expected="NumPy only: no deep-learning library", got=got,
+                        hint=f"this course builds networks from scratch, so every check of this module scores 0 "
+                        f"while it uses {library}: write it with NumPy and remove the import")
 
 
 @pytest.fixture(scope="module")
