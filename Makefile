@@ -16,7 +16,7 @@ help:
 	@echo "make assignments  regenerate assignments/ (student stubs and notebooks) from solutions/"
 	@echo "make release      build the nbgrader course and release WEEK=$(WEEK) to the exchange"
 	@echo "make collect      collect submissions of WEEK from the exchange"
-	@echo "make grade        autograde every submission of WEEK, write grades.csv"
+	@echo "make grade        autograde new or changed submissions of WEEK (FORCE=1: all), write grades.csv"
 	@echo "make feedback     generate and release feedback for WEEK"
 	@echo "make check DIR=folder   grade one folder with the hidden graders, without nbgrader"
 	@echo "make benchmark    reference speed and end-to-end grading time"
@@ -35,8 +35,11 @@ data: venv
 assignments: venv
 	$(PY) -m autograder.cli assignments
 
-release collect grade feedback demo: venv
+release collect feedback demo: venv
 	$(PY) -m autograder.cli $@ $(WEEK)
+
+grade: venv
+	$(PY) -m autograder.cli grade $(WEEK) $(if $(FORCE),--force)
 
 check: venv
 	@test -n "$(DIR)" || { echo "usage: make check DIR=path/to/submission [WEEK=$(WEEK)]"; exit 2; }

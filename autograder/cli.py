@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from . import build, course, grading, mnist, paths
@@ -26,9 +27,22 @@ def cmd_collect(args: argparse.Namespace) -> None:
 
 
 def cmd_grade(args: argparse.Namespace) -> None:
-    grades = course.grade(args.week)
-    print_gradebook(grades, args.week)
+    grades = grade_and_report(args.week, force=args.force)
     print(f"grades: {grades}")
+
+
+def grade_and_report(week: str, force: bool = False) -> Path:
+    """Grade ``week``, print a line per submission that was not simply graded, a summary, and the gradebook."""
+    start = time.perf_counter()
+    grades, outcomes = course.grade(week, force=force)
+    for outcome in outcomes:
+        if outcome.status != "graded" or outcome.detail:
+            print(outcome.line())
+    counts = {status: sum(o.status == status for o in outcomes) for status in ("graded", "skipped", "failed")}
+    print(f"{counts['graded']} graded, {counts['skipped']} skipped (unchanged), {counts['failed']} failed to run, "
+          f"in {time.perf_counter() - start:.0f} s" + ("" if counts["skipped"] == 0 else "; --force grades all again"))
+    print_gradebook(grades, week)
+    return grades
 
 
 def cmd_feedback(args: argparse.Namespace) -> None:
@@ -55,9 +69,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
         course.submit(args.week, sample.name, sample)
     course.collect(args.week)
     print(f"autograding {len(samples)} submissions with the hidden graders (real nbgrader) ...")
-    grades = course.grade(args.week)
+    grades = grade_and_report(args.week)
     course.feedback(args.week)
-    print_gradebook(grades, args.week)
     print(f"\ngrades.csv: {grades}\nfeedback:   {paths.course_dir() / 'feedback'}")
 
 
@@ -77,11 +90,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.set_defaults(run=cmd_assignments)
     for name, run, text in [("release", cmd_release, "build the nbgrader source, generate and release"),
                             ("collect", cmd_collect, "collect submissions from the exchange"),
-                            ("grade", cmd_grade, "autograde every submission and export grades.csv"),
+                            ("grade", cmd_grade, "autograde new or changed submissions, export grades.csv"),
                             ("feedback", cmd_feedback, "generate and release feedback"),
                             ("demo", cmd_demo, "grade the sample submissions end to end")]:
         sub = verbs.add_parser(name, help=text)
         sub.add_argument("week", nargs="?", default="week03")
+        if name == "grade":
+            sub.add_argument("--force", action="store_true", help="grade unchanged submissions again too")
         sub.set_defaults(run=run)
     sub = verbs.add_parser("check", help="grade one folder with the hidden graders, without nbgrader")
     sub.add_argument("week")

@@ -14,12 +14,19 @@ Two settings matter for honest grading:
 from __future__ import annotations
 
 import csv
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
+
+import nbformat
+from tqdm import tqdm
 
 from . import notebooks, paths
 from .build import build_assignment
@@ -109,12 +116,104 @@ def collect(week: str) -> Path:
     return paths.course_dir() / "submitted"
 
 
-def grade(week: str) -> Path:
-    """Autograde every collected submission of ``week`` and export ``grades.csv`` (bonus in its own columns)."""
-    nbgrader("autograde", week, "--force")
+@dataclass(frozen=True)
+class Outcome:
+    """What grading did with one student's submission."""
+
+    student: str
+    status: str  # "graded", "skipped" (unchanged since it was graded) or "failed"
+    detail: str = ""
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return f"{self.status:>7}  {self.student}" + (f": {self.detail}" if self.detail else "") + \
+            (f" ({self.seconds:.0f} s)" if self.seconds else "")
+
+
+def submitted_students(week: str) -> list[str]:
+    """Students with a collected submission of ``week``."""
+    return sorted(p.parent.name for p in (paths.course_dir() / "submitted").glob(f"*/{week}") if p.is_dir())
+
+
+def grade(week: str, force: bool = False, progress: bool = True) -> tuple[Path, list[Outcome]]:
+    """Autograde each collected submission of ``week``, one student at a time, then export ``grades.csv``.
+
+    A student is graded again only if the submission changed since it was
+    graded (or ``force``). The record of what was graded is written after each
+    student, so a run stopped part-way (even ``kill -9``) resumes where it
+    stopped and loses nothing. A submission nbgrader cannot grade (a notebook
+    that is not valid JSON, say) is reported and the others go on.
+    """
+    record = _GradedRecord(paths.course_dir() / ".nngrader" / f"graded-{week}.json")
+    outcomes = []
+    students = submitted_students(week)
+    for student in tqdm(students, desc=f"grading {week}", unit="student", disable=not progress or not students):
+        stamp = (paths.course_dir() / "submitted" / student / week / "timestamp.txt").read_text().strip()
+        if not force and record.get(student) == stamp:
+            outcomes.append(Outcome(student, "skipped", "unchanged since it was graded"))
+            continue
+        start = time.perf_counter()
+        notes = replace_broken_notebooks(week, student)
+        try:
+            nbgrader("autograde", week, f"--student={student}", "--force")
+        except NbgraderError as error:
+            outcomes.append(Outcome(student, "failed", _reason(str(error)), time.perf_counter() - start))
+            continue
+        record.set(student, stamp)
+        outcomes.append(Outcome(student, "graded", "; ".join(notes), time.perf_counter() - start))
     out = paths.course_dir() / "grades.csv"
     nbgrader("export", f"--to={out}", "--exporter=autograder.export.CsvWithBonus")
-    return out
+    return out, outcomes
+
+
+def replace_broken_notebooks(week: str, student: str) -> list[str]:
+    """Put the released notebook in place of each submitted one that is not a valid notebook.
+
+    The student's modules are what is graded, so a damaged notebook should not
+    cost them: their file is kept beside it (``<name>.ipynb.broken``) and the
+    returned notes say what happened, for the grading report.
+    """
+    folder = paths.course_dir() / "submitted" / student / week
+    notes = []
+    for released in sorted((paths.course_dir() / "release" / week).glob("*.ipynb")):
+        submitted = folder / released.name
+        try:
+            nbformat.validate(nbformat.read(submitted, as_version=4))
+            continue
+        except FileNotFoundError:
+            problem = "was missing"
+        except Exception as error:  # not JSON, not a notebook, not UTF-8: nbformat raises several kinds
+            problem = f"was not a valid notebook ({type(error).__name__}: {str(error).splitlines()[0][:80]})"
+            os.replace(submitted, submitted.with_name(submitted.name + ".broken"))
+        shutil.copy2(released, submitted)
+        notes.append(f"{released.name} {problem}: graded with the released notebook in its place")
+    return notes
+
+
+def _reason(log: str) -> str:
+    """The most telling line of a failed nbgrader run: its last exception, else its last error."""
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    exceptions = [line for line in lines if re.match(r"^[\w.]+(Error|Exception): ", line)]
+    errors = [line.split("] ", 1)[-1] for line in lines if "| ERROR]" in line]
+    return (exceptions or errors or lines or ["nbgrader failed"])[-1]
+
+
+class _GradedRecord:
+    """``student -> submission timestamp`` of every submission graded, saved atomically after each change."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.entries = json.loads(path.read_text()) if path.exists() else {}
+
+    def get(self, student: str) -> str | None:
+        return self.entries.get(student)
+
+    def set(self, student: str, stamp: str) -> None:
+        self.entries[student] = stamp
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(".tmp")
+        partial.write_text(json.dumps(self.entries, indent=1, sort_keys=True))
+        os.replace(partial, self.path)  # atomic: a kill leaves the old record or the new one
 
 
 def feedback(week: str) -> Path:

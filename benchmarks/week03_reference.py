@@ -77,7 +77,7 @@ def grading_times() -> None:
         course.submit(WEEK, "student", submission)
         course.collect(WEEK)
         start = time.perf_counter()
-        grades = course.grade(WEEK)
+        grades, _ = course.grade(WEEK, progress=False)
         autograde = time.perf_counter() - start
         score = course.read_grades(grades, WEEK)[0]["score"]
     print("\ngrading one correct submission")

@@ -4,7 +4,14 @@ One class of three sample students goes through the whole flow once (module
 fixture); each test then asks one question of the result.
 """
 
+import json
+import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -19,20 +26,27 @@ BONUS_POINTS = sum(check.points for check in collect_checks(WEEK) if check.bonus
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, mnist_dir):
-    """A course directory where the sample students were released to, submitted, collected and graded."""
+def course_env(tmp_path_factory):
+    """A fresh course directory and exchange, set in the environment for the whole module."""
     root = tmp_path_factory.mktemp("course")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("NNGRADER_COURSE_DIR", str(root))
         env.setenv("NNGRADER_EXCHANGE", str(root / "exchange"))
-        release = course.release(WEEK)
-        for sample in sorted(p for p in paths.EXAMPLES.iterdir() if p.is_dir()):
-            course.submit(WEEK, sample.name, sample)
-        course.collect(WEEK)
-        grades = course.grade(WEEK)
-        course.feedback(WEEK)
+        yield root
+
+
+@pytest.fixture(scope="module")
+def graded(course_env, mnist_dir):
+    """A course directory where the sample students were released to, submitted, collected and graded."""
+    root = course_env
+    release = course.release(WEEK)
+    for sample in sorted(p for p in paths.EXAMPLES.iterdir() if p.is_dir()):
+        course.submit(WEEK, sample.name, sample)
+    course.collect(WEEK)
+    grades, outcomes = course.grade(WEEK, progress=False)
+    course.feedback(WEEK)
     rows = course.read_grades(grades, WEEK)
-    return {"root": root, "release": release, "rows": {row["student_id"]: row for row in rows},
+    return {"root": root, "release": release, "outcomes": outcomes, "rows": {row["student_id"]: row for row in rows},
             "scores": {row["student_id"]: float(row["score"]) for row in rows}}
 
 
@@ -109,3 +123,62 @@ def test_released_feedback_reaches_the_exchange(graded):
     released = list((graded["root"] / "exchange").rglob("*.html"))
     notebooks_per_student = len(list((paths.ASSIGNMENTS / WEEK).glob("*.ipynb")))
     assert len(released) == 3 * notebooks_per_student
+
+
+def test_first_grading_grades_every_student(graded):
+    """Did the first `make grade` autograde each collected submission once?"""
+    assert [(o.student, o.status) for o in graded["outcomes"]] == [
+        ("buggy_student", "graded"), ("correct_student", "graded"), ("stub_student", "graded")]
+
+
+def test_grading_again_skips_unchanged_submissions_and_keeps_grades(graded):
+    """Does a second `make grade` skip every unchanged submission and export the same grades?"""
+    grades, outcomes = course.grade(WEEK, progress=False)
+    assert {o.status for o in outcomes} == {"skipped"}
+    assert {row["student_id"]: float(row["score"]) for row in course.read_grades(grades, WEEK)} == graded["scores"]
+
+
+def test_a_broken_notebook_is_reported_and_the_students_code_still_graded(graded):
+    """Is a notebook that is not valid JSON reported, kept, replaced by the released one, and the code graded?"""
+    submitted = graded["root"] / "submitted"
+    broken = submitted / "broken_student" / WEEK
+    shutil.copytree(submitted / "correct_student" / WEEK, broken)
+    damaged = '{"cells": [ this is not json'
+    (broken / "perceptron.ipynb").write_text(damaged, encoding="utf-8")
+    try:
+        grades, outcomes = course.grade(WEEK, progress=False)
+        kept = (broken / "perceptron.ipynb.broken").read_text(encoding="utf-8")
+    finally:
+        shutil.rmtree(broken.parent)
+    course.nbgrader("db", "student", "remove", "broken_student", "--force")  # leave the class as it was
+    by_student = {o.student: o for o in outcomes}
+    assert by_student["broken_student"].status == "graded"
+    assert "perceptron.ipynb was not a valid notebook" in by_student["broken_student"].detail
+    assert kept == damaged
+    assert {o.status for s, o in by_student.items() if s != "broken_student"} == {"skipped"}
+    scores = {row["student_id"]: float(row["score"]) for row in course.read_grades(grades, WEEK)}
+    # its modules are the correct student's, whose hand-computed quiz answer is for another id
+    quiz = next(c.points for c in collect_checks(WEEK) if c.module == "forward_prop" and "quiz" in c.name)
+    assert scores["broken_student"] == MAX_POINTS - quiz
+    assert all(scores[student] == score for student, score in graded["scores"].items())
+
+
+def test_grading_killed_part_way_resumes_without_losing_or_repeating(graded):
+    """After `kill -9` of `make grade` part-way, does the next run grade only what was left, with every grade intact?"""
+    record = graded["root"] / ".nngrader" / f"graded-{WEEK}.json"
+    record.unlink()  # as if nobody had been graded yet
+    run = subprocess.Popen([sys.executable, "-m", "autograder.cli", "grade", WEEK], start_new_session=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while not record.exists() and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+    done_before_kill = set(json.loads(record.read_text()))
+    assert len(done_before_kill) == 1, "the run should have been killed after its first student"
+    grades, outcomes = course.grade(WEEK, progress=False)
+    assert {o.student for o in outcomes if o.status == "skipped"} == done_before_kill
+    assert {o.student for o in outcomes if o.status == "graded"} == set(graded["scores"]) - done_before_kill
+    assert {row["student_id"]: float(row["score"]) for row in course.read_grades(grades, WEEK)} == graded["scores"]
