@@ -9,6 +9,9 @@ Two settings matter for honest grading:
   over it (nbgrader's default for files in the source folder).
 * ``GenerateFeedback.preprocessors`` includes ``ClearHiddenTests``, so the
   feedback students read does not show the hidden grading cells' code.
+
+grades.csv is written through the kit's export plugin (``export.py``), which
+keeps extra credit out of the maximum.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The pytest plugin that runs hidden graders against one submission.
 
-Loaded with ``-p autograder.plugin``. It gives graders three fixtures:
+Loaded with ``-p autograder.plugin``. It gives graders four fixtures:
 ``student`` (the submitted module whose name matches the grader file:
 ``test_simple_nn.py`` grades ``simple_nn.py``), ``reference`` (the same module
-from ``solutions/``) and ``mnist`` (the official data). It insists that every
-grader declares its points, and it writes one JSON line per check to
+from ``solutions/``), ``student_id`` (who is graded) and ``mnist`` (the official
+data). It insists that every grader declares its points, refuses deep-learning
+libraries in student code, and writes one JSON line per check to
 ``--nngrader-out``: a CheckSpec when collecting, a CheckResult when running.
 A failure's message is the grader's GradeFailure text, or, for an exception
 raised by the student's code, the exception and the student's own line: never
