@@ -313,7 +313,8 @@ def test_mutation_messages_name_the_mistake(mutant_run):
 IMPORT_FAILURES = {
     "syntax-error": (lambda src: edit(src, "def forward(self, X):", "def forward(self, X)"),
                      lambda src: ("SyntaxError", f"(simple_nn.py, line {line_of(src, 'def forward(self, X)')})")),
-    "unknown-module": (lambda src: "import torch\n" + src, lambda src: ("ModuleNotFoundError", "'torch'")),
+    "unknown-module": (lambda src: "import numpyish_helpers\n" + src,
+                       lambda src: ("ModuleNotFoundError", "'numpyish_helpers'")),
     "sys-exit-at-import": (lambda src: 'import sys\nsys.exit("bye")\n' + src, lambda src: ("SystemExit: bye",)),
 }
 
