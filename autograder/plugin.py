@@ -15,6 +15,7 @@ the grader's source.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -182,8 +183,6 @@ def reference(request: pytest.FixtureRequest):
 @pytest.fixture(scope="session")
 def student_id() -> str:
     """The nbgrader id of the student being graded (for exercises whose numbers differ per student)."""
-    import os
-
     return os.environ.get("NNGRADER_STUDENT_ID", "")
 
 

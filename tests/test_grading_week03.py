@@ -26,6 +26,8 @@ from autograder.grading import collect_checks, run_checks
 from autograder.results import CheckResult
 from autograder.sandbox import Limits
 
+from mutants import edit
+
 WEEK = "week03"
 REFERENCE = paths.SOLUTIONS / WEEK / "simple_nn.py"
 STUB = paths.ASSIGNMENTS / WEEK / "simple_nn.py"
@@ -89,13 +91,6 @@ def submit(tmp_path_factory: pytest.TempPathFactory, name: str, source: str | No
     if source is not None:
         (folder / "simple_nn.py").write_text(source, encoding="utf-8")
     return folder
-
-
-def edit(source: str, old: str, new: str) -> str:
-    """``source`` with the one occurrence of ``old`` replaced (fails if ``old`` is absent or repeated)."""
-    count = source.count(old)
-    assert count == 1, f"the snippet occurs {count} times, not once: {old!r}"
-    return source.replace(old, new)
 
 
 def by_id(results: list[CheckResult]) -> dict[str, CheckResult]:
