@@ -1,37 +1,163 @@
-"""Run a command in its own process group with time, CPU and memory limits.
+"""Where untrusted code runs: limits, and the bubblewrap sandbox that holds a submission.
 
-``run_limited`` starts ``python -m autograder.sandbox`` which applies the
-resource limits to itself and then becomes the command (``exec``), so the
-limits hold for everything the command starts. The wall-clock limit is kept by
-the parent, which kills the whole process group when it runs out.
+Student code (the graders' worker, and the Jupyter kernel that executes a
+submitted notebook under ``nbgrader autograde``) runs inside ``bwrap``
+(bubblewrap, a small, well-audited setuid-free sandbox tool used by Flatpak):
+
+* its own mount namespace that shows only the operating system, the Python
+  installation, a handful of the kit's public files (``KIT_FILES``) and a
+  scratch copy of the student's folder at ``/submission`` (a size-limited
+  tmpfs), so the hidden graders, the solutions, the MNIST test labels and the
+  gradebook are not there to read, and nothing outside the scratch copy and
+  ``/tmp`` can be written or deleted;
+* its own network namespace (no network at all), PID namespace (everything it
+  starts dies with it) and IPC/UTS namespaces;
+* ``confine.py`` then sets the resource limits, drops to an unprivileged user
+  (when the kit runs as root), and only then runs the command.
+
+``run_limited`` is the outer guard for the kit's own grading process: a
+wall-clock limit on the whole run, with the process group killed at the end.
 """
 
 from __future__ import annotations
 
 import os
-import resource
+import shutil
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+
+from . import paths
+
+#: The kit's files the sandbox may see: public code, nothing that grades.
+KIT_FILES = ("__init__.py", "confine.py", "rpc.py", "worker.py", "forbidden.py")
+KIT_MOUNT = "/opt/nngrader"
+SUBMISSION_MOUNT = "/submission"
+SOURCE_MOUNT = "/srv/submitted"
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one run of student code (environment variables override the defaults)."""
+    """Resource limits for student code; each can be set by an environment variable."""
 
-    wall_seconds: float = 900.0   # NNGRADER_WALL_SECONDS: the whole grading run of one submission
-    cpu_seconds: int = 1800       # NNGRADER_CPU_SECONDS: CPU time summed over all threads
-    memory_mb: int = 4096         # NNGRADER_MEMORY_MB: address space of the process
+    wall_seconds: float = 900.0   # NNGRADER_WALL_SECONDS: all checks of one submission together
+    cpu_seconds: int = 1800       # NNGRADER_CPU_SECONDS: CPU time of the student's process
+    memory_mb: int = 4096         # NNGRADER_MEMORY_MB: address space of the student's process
+    processes: int = 32           # NNGRADER_PROCESSES: processes and threads the student's code may run
+    disk_mb: int = 512            # NNGRADER_DISK_MB: the scratch copy of the folder, and /tmp, each
 
     @classmethod
     def from_env(cls) -> "Limits":
-        env = os.environ
-        return cls(wall_seconds=float(env.get("NNGRADER_WALL_SECONDS", cls.wall_seconds)),
-                   cpu_seconds=int(env.get("NNGRADER_CPU_SECONDS", cls.cpu_seconds)),
-                   memory_mb=int(env.get("NNGRADER_MEMORY_MB", cls.memory_mb)))
+        values = {}
+        for field in fields(cls):
+            raw = os.environ.get(_env_name(field.name))
+            if raw is not None:
+                try:
+                    values[field.name] = type(field.default)(raw)
+                except ValueError:
+                    raise ValueError(f"{_env_name(field.name)}={raw!r} is not a number") from None
+        return cls(**values)
+
+
+def _env_name(field: str) -> str:
+    return f"NNGRADER_{field.upper()}"
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or cannot create namespaces here."""
+
+
+def isolation() -> str:
+    """How student code is isolated: ``bwrap`` (the default) or ``off`` (NNGRADER_SANDBOX=off)."""
+    mode = os.environ.get("NNGRADER_SANDBOX", "bwrap")
+    if mode not in ("bwrap", "off"):
+        raise ValueError(f"NNGRADER_SANDBOX={mode!r}: use 'bwrap' (default) or 'off'")
+    if mode == "bwrap" and shutil.which("bwrap") is None:
+        raise SandboxUnavailable(
+            "bubblewrap (bwrap) is not installed, and student code must not run with your rights: "
+            "install it (`sudo apt-get install bubblewrap`, `dnf install bubblewrap`), or set "
+            "NNGRADER_SANDBOX=off to run code you trust (your own) without isolation")
+    return mode
+
+
+def sandbox_uid() -> int:
+    """An unprivileged user id for one sandbox, distinct between concurrent graders (used when root)."""
+    return 100_000 + os.getpid() % 50_000
+
+
+def confined_argv(folder: Path, command: list[str], limits: Limits, *, binds: tuple[tuple[Path, str], ...] = (),
+                  writable: tuple[Path, ...] = (), env: dict[str, str] | None = None) -> list[str]:
+    """The argv that runs ``command`` on a scratch copy of ``folder`` inside the sandbox.
+
+    ``binds`` adds (host path, sandbox path) pairs read-only; ``writable``
+    shares host folders read-write at the same path (a kernel's socket
+    folder). ``command`` sees the copy as its working directory.
+    """
+    folder = Path(folder).resolve()
+    confine = ["-m", "autograder.confine", f"--uid={sandbox_uid() if os.geteuid() == 0 else -1}",
+               f"--memory-mb={limits.memory_mb}", f"--cpu-seconds={limits.cpu_seconds}",
+               f"--processes={limits.processes}"]
+    mode = isolation()
+    if mode == "off":
+        return [sys.executable, *confine, f"--source={folder}", f"--target={folder}", "--", *command]
+    argv = ["bwrap", "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
+            "--unshare-uts", "--unshare-cgroup-try",
+            "--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--size", str(limits.disk_mb << 20), "--tmpfs", "/tmp",
+            "--perms", "0755", "--size", str(limits.disk_mb << 20), "--tmpfs", SUBMISSION_MOUNT,
+            "--ro-bind", str(folder), SOURCE_MOUNT]
+    if os.geteuid() != 0:  # as root, confine.py drops to an unprivileged user instead
+        argv += ["--unshare-user", "--disable-userns"]
+    kit = Path(__file__).resolve().parent
+    mounts = [("--ro-bind", path, path) for path in _system_paths()]
+    mounts += [("--ro-bind", str(host), inside) for host, inside in binds]
+    mounts += [("--bind", str(host), str(host)) for host in writable]
+    mounts += [("--ro-bind", str(kit / name), f"{KIT_MOUNT}/autograder/{name}") for name in KIT_FILES]
+    for parent in sorted({str(p) for _, _, inside in mounts for p in Path(inside).parents if str(p) != "/"}, key=len):
+        argv += ["--perms", "0755", "--dir", parent]  # bwrap would make them 0700: unreadable once unprivileged
+    for option, host, inside in mounts:
+        argv += [option, host, inside]
+    for secret in _secrets():
+        if any(_under(secret, Path(p)) for p in _system_paths()):
+            argv += ["--tmpfs", str(secret)]  # e.g. a non-editable install of the kit inside the venv
+    argv += ["--chdir", "/", "--clearenv"]
+    for key, value in {**_sandbox_env(), **(env or {})}.items():
+        argv += ["--setenv", key, value]
+    return [*argv, sys.executable, *confine, f"--source={SOURCE_MOUNT}", f"--target={SUBMISSION_MOUNT}",
+            "--", *command]
+
+
+def _sandbox_env() -> dict[str, str]:
+    return {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp",
+            "LANG": "C.UTF-8", "PYTHONPATH": KIT_MOUNT, "PYTHONDONTWRITEBYTECODE": "1",
+            "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib",
+            # One BLAS thread: on a busy machine, threaded OpenBLAS stalls small matmuls 10-100x.
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _system_paths() -> list[str]:
+    """What Python needs, read-only: the OS libraries and the interpreter with its packages."""
+    wanted = ["/usr", "/bin", "/lib", "/lib64", "/lib32", "/libx32", "/etc/alternatives", "/etc/ld.so.cache",
+              "/etc/fonts", sys.base_prefix, sys.prefix, str(Path(sys.executable).resolve().parent.parent)]
+    kept: list[str] = []
+    for path in sorted({os.path.realpath(p) if not os.path.islink(p) else p for p in wanted}, key=len):
+        if os.path.exists(path) and not any(_under(Path(path), Path(k)) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def _secrets() -> list[Path]:
+    """What student code must never read: the kit's graders and solutions, the data, the course."""
+    from . import mnist
+
+    return [paths.GRADERS, paths.SOLUTIONS, paths.course_dir(), mnist.resolve_data_dir().resolve()]
+
+
+def _under(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
 @dataclass(frozen=True)
@@ -46,9 +172,6 @@ class Outcome:
         """A sentence for a student: why the run stopped, if it did not end normally."""
         if self.timed_out:
             return f"the run was stopped after {limits.wall_seconds:g} s (time limit)"
-        if self.returncode == -signal.SIGXCPU or self.returncode == -signal.SIGKILL:
-            return (f"the run was killed ({signal.Signals(-self.returncode).name}): it used more than "
-                    f"{limits.cpu_seconds} s of CPU time or {limits.memory_mb} MB of memory")
         if self.returncode < 0:
             return f"the run was killed by {signal.Signals(-self.returncode).name}"
         return f"the run ended with exit code {self.returncode}"
@@ -56,15 +179,15 @@ class Outcome:
 
 def run_limited(argv: list[str], cwd: Path, limits: Limits, env: dict[str, str] | None = None,
                 log: Path | None = None) -> Outcome:
-    """Run ``argv`` under ``limits`` in ``cwd``; its stdout and stderr go to ``log`` (or nowhere).
+    """Run ``argv`` in ``cwd`` for at most ``limits.wall_seconds``; its output goes to ``log`` (or nowhere).
 
+    The command runs in its own process group, killed as a whole at the end.
     Nothing reaches the caller's own output: under nbgrader, a grading cell
     that shows anything on stderr scores 0, whoever wrote it.
     """
-    launcher = [sys.executable, "-m", "autograder.sandbox", str(limits.memory_mb), str(limits.cpu_seconds), "--"]
     start = time.perf_counter()
     with open(log or os.devnull, "wb") as output:
-        process = subprocess.Popen(launcher + argv, cwd=cwd, env=env, start_new_session=True,
+        process = subprocess.Popen(argv, cwd=cwd, env=env, start_new_session=True,
                                    stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
     try:
         process.wait(timeout=limits.wall_seconds)
@@ -78,18 +201,3 @@ def run_limited(argv: list[str], cwd: Path, limits: Limits, env: dict[str, str] 
             pass
         process.wait()
     return Outcome(process.returncode, timed_out, time.perf_counter() - start)
-
-
-def _exec_with_limits(memory_mb: int, cpu_seconds: int, argv: list[str]) -> None:
-    memory = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    os.execvp(argv[0], argv)
-
-
-if __name__ == "__main__":
-    memory_mb, cpu_seconds, separator, *command = sys.argv[1:]
-    if separator != "--" or not command:
-        sys.exit("usage: python -m autograder.sandbox MEMORY_MB CPU_SECONDS -- COMMAND...")
-    _exec_with_limits(int(memory_mb), int(cpu_seconds), command)

@@ -1,0 +1,132 @@
+"""The graders' side of a submission's sandboxed process: start it, import from it, replace it when it dies.
+
+``StudentProcess`` starts ``worker`` in the sandbox (``sandbox.confined_argv``)
+with one end of a socket pair and wraps the other end in an ``rpc.Connection``.
+``Workers`` keeps one such process per grading run and starts a fresh one
+after a crash or a timeout, so one check's disaster costs only that check.
+``StudentModule`` is what a grader sees as ``student``: the module inside the
+current process, looked up again after a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .confine import FOLDER_TOO_LARGE
+from .rpc import Connection, Remote, RpcError
+from .sandbox import Limits, confined_argv
+
+
+class StudentProcess:
+    """One sandboxed worker holding the code in ``folder``."""
+
+    def __init__(self, folder: Path, limits: Limits, log: Path | None = None):
+        self.limits = limits
+        ours, theirs = socket.socketpair()
+        argv = confined_argv(folder, [sys.executable, "-m", "autograder.worker", str(theirs.fileno())], limits)
+        with open(log or os.devnull, "ab") as output:
+            self.process = subprocess.Popen(argv, pass_fds=(theirs.fileno(),), start_new_session=True,
+                                            stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
+        theirs.close()
+        self.rpc = Connection(ours, side="g", trusted_peer=False, peer_name="process running your code")
+        self.started = time.monotonic()
+
+    def import_module(self, name: str) -> Remote:
+        return self.rpc.request("import", None, name)
+
+    @property
+    def usable(self) -> bool:
+        return self.rpc.broken is None and self.process.poll() is None
+
+    def stop(self) -> None:
+        """Kill the sandbox and everything in it."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        self.rpc.sock.close()
+
+    def why_it_stopped(self) -> str:
+        """What a student should read about this process's end (call after ``stop``)."""
+        code = self.process.returncode
+        if code == FOLDER_TOO_LARGE:
+            return f"your folder holds more than {self.limits.disk_mb} MB, the space a submission gets"
+        if code is None or code == -signal.SIGKILL:
+            return "it was stopped"
+        if code == -signal.SIGXCPU:
+            return f"it used more than {self.limits.cpu_seconds} s of CPU time"
+        if code < 0:
+            return f"it was killed by {signal.Signals(-code).name}"
+        return f"it exited with status {code} (sys.exit, os._exit or exit() in your code?)"
+
+
+class Workers:
+    """The student's process for one grading run: started on first use, replaced when it breaks."""
+
+    def __init__(self, folder: Path, limits: Limits, log: Path | None = None):
+        self.folder, self.limits, self.log = folder, limits, log
+        self.current: StudentProcess | None = None
+        self.modules: dict[str, Remote] = {}
+        self.deadline: float | None = None
+
+    def process(self) -> StudentProcess:
+        if self.current is not None and not self.current.usable:
+            self.discard()
+        if self.current is None:
+            self.current = StudentProcess(self.folder, self.limits, self.log)
+            self.modules = {}
+        self.current.rpc.deadline = self.deadline
+        return self.current
+
+    def set_deadline(self, deadline: float | None) -> None:
+        self.deadline = deadline
+        if self.current is not None:
+            self.current.rpc.deadline = deadline
+
+    def module(self, name: str) -> Remote:
+        process = self.process()
+        if name not in self.modules:
+            self.modules[name] = process.import_module(name)
+        return self.modules[name]
+
+    def discard(self) -> str:
+        """Stop the current process (if any); returns why it had stopped, for the student."""
+        if self.current is None:
+            return ""
+        self.current.stop()
+        reason = self.current.why_it_stopped()
+        self.current, self.modules = None, {}
+        return reason
+
+    def close(self) -> None:
+        self.discard()
+
+
+class StudentModule:
+    """A student's module as the graders use it: attribute access reaches the module in the worker."""
+
+    __slots__ = ("_workers", "_name")
+
+    def __init__(self, workers: Workers, name: str):
+        object.__setattr__(self, "_workers", workers)
+        object.__setattr__(self, "_name", name)
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._workers.module(self._name), attr)
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        setattr(self._workers.module(self._name), attr, value)
+
+    def __repr__(self) -> str:
+        return f"<student module {self._name}>"
+
+
+__all__ = ["StudentProcess", "Workers", "StudentModule", "RpcError"]

@@ -1,0 +1,31 @@
+"""The process that holds a submission's code, inside the sandbox; the graders drive it over ``rpc``.
+
+Started (through ``sandbox.confined_argv``) as ``python -m autograder.worker FD``
+in the scratch copy of the student's folder, with FD one end of a socket pair
+whose other end the grading process holds. It refuses deep-learning libraries
+(``forbidden``), puts the folder on ``sys.path`` and answers requests (import
+a module, read an attribute, call a function) until the grader hangs up.
+Nothing here is secret: the student's code runs in this process and can see
+and change all of it, which gains it nothing, since the grader believes only
+values, checked, and decides every score itself.
+"""
+
+import os
+import socket
+import sys
+
+from autograder.forbidden import install_blocker
+from autograder.rpc import Connection
+
+
+def main(fd: int) -> None:
+    install_blocker()
+    folder = os.getcwd()
+    sys.path.insert(0, folder)
+    connection = Connection(socket.socket(fileno=fd), side="w", trusted_peer=True, peer_name="grader",
+                            student_root=folder)
+    connection.serve()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
