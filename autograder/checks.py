@@ -7,9 +7,13 @@ within a stated tolerance, and reports the worst relative error.
 
 from __future__ import annotations
 
-from typing import Callable
+from types import ModuleType
+from typing import Any, Callable
 
 import numpy as np
+
+from .rpc import Remote
+from .student_process import StudentModule, beside
 
 
 class GradeFailure(AssertionError):
@@ -67,3 +71,14 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -
         x[index] = old
         grad[index] = (plus - minus) / (2 * h)
     return grad
+
+
+def type_name(value: Any) -> str:
+    """The type of ``value``, also for an object that lives in the student's process (``Figure``)."""
+    return value._type if isinstance(value, Remote) else type(value).__name__
+
+
+def numpy_beside(module: StudentModule | ModuleType):
+    """numpy where ``module`` runs: inside the student's process for a student module, else this one's."""
+    return beside(module, "numpy") if isinstance(module, StudentModule) else np
+

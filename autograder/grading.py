@@ -1,7 +1,9 @@
 """Run a week's hidden graders on one submission folder and report per check.
 
-The graders run in a separate, resource-limited process (see ``sandbox``);
-this process only reads the JSON lines that run leaves behind. A check with no
+The graders run in a separate pytest process under a wall-clock limit; the
+student's code runs in a sandboxed worker that process drives (``plugin``,
+``student_process``). This process only reads the JSON lines the graders
+leave behind. A check with no
 line (the run was killed or timed out before reaching it) scores 0 with the
 reason. ``score`` is what the notebook's hidden grading cells call under
 ``nbgrader autograde``: it runs the graders once per kernel and returns a
@@ -21,7 +23,7 @@ from . import paths
 from .results import CheckResult, CheckSpec, read_jsonl
 from .sandbox import Limits, run_limited
 
-PYTEST_ARGS = ["-p", "autograder.plugin", "-p", "no:cacheprovider", "--import-mode=importlib",
+PYTEST_ARGS = ["-p", "autograder.plugin", "-p", "no:cacheprovider", "-p", "no:timeout", "--import-mode=importlib",
                "-c", os.devnull, "-q", "--no-header", "-o", "console_output_style=classic"]
 
 
@@ -72,18 +74,20 @@ def run_checks(week: str, submission: Path, limits: Limits | None = None, log: P
     targets = [str(graders / f"test_{spec.module}.py::{spec.name}") for spec in specs]
     with tempfile.TemporaryDirectory(prefix="nngrader-") as tmp:
         out = Path(tmp) / "results.jsonl"
-        # One BLAS thread: on a busy machine, threaded OpenBLAS stalls training's small matmuls 10-100x.
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        env = {**os.environ, **limits.as_env(), "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
                "NNGRADER_STUDENT_ID": student_id}
         argv = [sys.executable, "-m", "pytest", *PYTEST_ARGS, f"--rootdir={paths.GRADERS}",
                 f"--submission={submission}", f"--nngrader-out={out}", *targets]
-        outcome = run_limited(argv, cwd=submission, limits=limits, env=env, log=log)
+        if log:
+            argv.append(f"--nngrader-log={log}")
+        outcome = run_limited(argv, cwd=Path(tmp), limits=limits, env=env, log=log)
         found = {result.id: result for result in read_jsonl(out, CheckResult)}
-    hint = ("your code ended the Python process (sys.exit, os._exit, exit()): remove that call"
-            if outcome.returncode >= 0 and not outcome.timed_out else
-            "look for an endless loop, or arrays far larger than the data")
-    missing = f"not run: {outcome.describe(limits)} before this check could finish\n  hint:     {hint}"
+    if outcome.timed_out:
+        missing = (f"not run: {outcome.describe(limits)} before this check could finish\n"
+                   "  hint:     all checks of a submission share this limit: look for slow loops in your code")
+    else:
+        missing = (f"not run: the grading run ended early ({outcome.describe(limits)})\n"
+                   "  hint:     this is a problem of the grading kit, not of your code: tell your instructor")
     return [found.get(spec.id) or CheckResult(id=spec.id, title=spec.title, max_points=spec.points,
                                               passed=False, message=missing) for spec in specs]
 

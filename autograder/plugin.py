@@ -10,6 +10,11 @@ libraries in student code, and writes one JSON line per check to
 A failure's message is the grader's GradeFailure text, or, for an exception
 raised by the student's code, the exception and the student's own line: never
 the grader's source.
+
+Student code never runs in this process. ``student`` is a handle on the module
+inside a sandboxed worker (``student_process``); each check has until its
+``timeout`` mark (DEFAULT_TIMEOUT otherwise) for everything it asks of that
+worker, and a worker that crashes, hangs or exits is replaced for the next check.
 """
 
 from __future__ import annotations
@@ -17,30 +22,61 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-import traceback
+import time
 from pathlib import Path
 
 import pytest
 
 from . import paths
 from .checks import GradeFailure
-from .forbidden import ForbiddenImport, install_blocker, scan
+from .forbidden import scan
+from .grading import student_id_of_user
 from .results import CheckResult, CheckSpec, write_jsonl
+from .rpc import PeerGone, PeerTimeout, ProtocolError, RpcError
+from .sandbox import Limits
+from .student_process import StudentModule, Workers
 
 DEFAULT_TIMEOUT = 60.0
+WORKERS = pytest.StashKey[Workers]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("nngrader")
     group.addoption("--submission", help="folder holding the student's modules")
     group.addoption("--nngrader-out", help="JSON-lines file receiving one record per check")
+    group.addoption("--nngrader-log", help="file receiving the output of the student's process")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("submission"):
-        install_blocker()  # before any student code: torch & co. cannot be imported, however spelled
+    submission = _submission(config)
+    if submission is not None:
+        log = config.getoption("nngrader_log")
+        config.stash[WORKERS] = Workers(submission, Limits.from_env(), Path(log) if log else None,
+                                        os.environ.get("NNGRADER_STUDENT_ID") or student_id_of_user())
     config.addinivalue_line("markers", "points(n): what the check is worth (required on every grader)")
     config.addinivalue_line("markers", "bonus: extra credit, never counted in the maximum score")
+    config.addinivalue_line("markers", f"timeout(seconds): the check's time limit (default {DEFAULT_TIMEOUT:g} s)")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    workers = config.stash.get(WORKERS, None)
+    if workers is not None:
+        workers.close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """The check's clock starts before its fixtures, which may already run student code."""
+    workers = item.config.stash.get(WORKERS, None)
+    if workers is not None:
+        workers.set_deadline(time.monotonic() + spec_of(item).timeout)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    workers = item.config.stash.get(WORKERS, None)
+    if workers is not None:
+        workers.set_deadline(None)
 
 
 def spec_of(item: pytest.Item) -> CheckSpec:
@@ -57,9 +93,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     missing = [item.nodeid for item in items if item.get_closest_marker("points") is None]
     if missing:
         raise pytest.UsageError(f"grader tests without @pytest.mark.points(n): {', '.join(missing)}")
-    for item in items:
-        if item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(DEFAULT_TIMEOUT))
     out = config.getoption("nngrader_out")
     if out and config.getoption("collectonly"):
         for item in items:
@@ -75,52 +108,54 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if not out or not finished:
         return
     spec = spec_of(item)
-    message = "" if report.passed else explain(call.excinfo, spec, _submission(item.config))
+    stopped = ""
+    workers = item.config.stash.get(WORKERS, None)
+    if workers is not None and workers.current is not None and not workers.current.usable:
+        stopped = workers.discard()  # the next check gets a fresh process
+    message = "" if report.passed else explain(call.excinfo, spec, stopped)
     write_jsonl(Path(out), CheckResult(id=spec.id, title=spec.title, max_points=spec.points,
                                        passed=report.passed, message=message,
                                        seconds=round(call.duration, 3),
                                        data=getattr(item, "nngrader_data", {})))
 
 
-def explain(excinfo: pytest.ExceptionInfo | None, spec: CheckSpec, submission: Path | None) -> str:
+def explain(excinfo: pytest.ExceptionInfo | None, spec: CheckSpec, stopped: str = "") -> str:
     """The student-facing text for a failed check: never a line of the grader."""
     error = excinfo.value if excinfo else None
     if isinstance(error, GradeFailure):
         return str(error)
-    if isinstance(error, ForbiddenImport):
-        return str(forbidden_failure(f"your code imported {error.library} while running", error.library,
-                                     _student_frame(excinfo, submission).strip() or "an import at run time"))
-    if "Timeout" in str(error) and type(error).__name__ == "Failed":
+    if isinstance(error, PeerTimeout):
         return (f"did not finish within the time limit of {spec.timeout:g} s\n"
                 "  hint:     look for a loop over single examples that numpy can do on the whole batch, "
                 "or a loop that never ends")
-    where = _student_frame(excinfo, submission)
-    if not where:  # raised by the grader's own code, e.g. on a value of the wrong type
+    if isinstance(error, (PeerGone, ProtocolError)) or (isinstance(error, RpcError) and stopped):
+        what = ("your code broke the connection to the grader" if isinstance(error, ProtocolError) else
+                f"the process running your code stopped during this check: {stopped or error}")
+        return (f"{what}\n  hint:     run the visible tests (`pytest` in your folder); "
+                "look for sys.exit/os._exit, a crash, or a huge allocation")
+    if isinstance(error, RpcError):
+        return f"could not run your code: {error}\n  hint:     an earlier check ended the process running your code"
+    type_name = getattr(error, "type_name", None)
+    if type_name == "ForbiddenImport":
+        library = str(error).split(" ")[0].split(".")[0]
+        return str(forbidden_failure(f"your code imported {library} while running", library,
+                                     _student_frame(error).strip() or "an import at run time"))
+    if type_name is None:  # raised by the grader's own code, e.g. on a value of the wrong type
         return (f"the check could not use what your code returned ({type(error).__name__}: {error})\n"
                 "  hint:     compare the types and shapes your functions return with their docstrings")
     hint = ("complete that TODO, then run the visible tests (`pytest` in your folder)"
-            if isinstance(error, NotImplementedError) else
+            if type_name == "NotImplementedError" else
             "run the visible tests (`pytest` in your folder) to reproduce it, then read the line above")
-    return f"your code raised {type(error).__name__}: {error}\n{where}  hint:     {hint}"
+    return f"your code raised {type_name}: {error}\n{_student_frame(error)}  hint:     {hint}"
 
 
-def _student_frame(excinfo: pytest.ExceptionInfo | None, submission: Path | None) -> str:
+def _student_frame(error: BaseException) -> str:
     """``  at simple_nn.py, line 57, in forward: <code>`` for the student's last frame, if any."""
-    if excinfo is None or submission is None:
-        return ""
-    frames = [f for f in traceback.extract_tb(excinfo.tb) if _inside(Path(f.filename), submission)]
+    frames = getattr(error, "frames", None)
     if not frames:
         return ""
-    frame = frames[-1]
-    return f"  at {Path(frame.filename).name}, line {frame.lineno}, in {frame.name}: {frame.line}\n"
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    """True for a real file under ``folder`` (not ``<frozen ...>``, which would resolve against the cwd)."""
-    try:
-        return path.is_absolute() and path.resolve().is_relative_to(folder)
-    except OSError:
-        return False
+    name, line, function, code = frames[-1]
+    return f"  at {name}, line {line}, in {function}: {code}\n"
 
 
 def _module_name(item: pytest.Item) -> str:
@@ -157,13 +192,17 @@ def student(request: pytest.FixtureRequest):
         first = uses[0]
         raise forbidden_failure(f"{name}.py imports {first.library}", first.library,
                                 f"line {first.line}: {first.text}")
-    sys.path.insert(0, str(submission))
+    workers = request.config.stash[WORKERS]
     try:
-        return _load(name, path, name)
-    except (Exception, SystemExit) as error:  # anything the student's module does at import time (exit() too)
-        raise GradeFailure(f"importing {name}.py failed", expected="the module imports without errors",
-                           got=f"{type(error).__name__}: {error}",
-                           hint=f"run `python -c 'import {name}'` in your folder and fix the first error") from None
+        workers.module(name)
+    except RpcError as error:
+        got = f"the process running your code stopped: {workers.discard() or error}"
+    except Exception as error:  # whatever the module raised at import time, rebuilt from the worker (exit() too)
+        got = f"{getattr(error, 'type_name', type(error).__name__)}: {error}"
+    else:
+        return StudentModule(workers, name)
+    raise GradeFailure(f"importing {name}.py failed", expected="the module imports without errors", got=got,
+                       hint=f"run `python -c 'import {name}'` in your folder and fix the first error")
 
 
 def forbidden_failure(what: str, library: str, got: str) -> GradeFailure:
@@ -177,6 +216,9 @@ def reference(request: pytest.FixtureRequest):
     """The reference solution of the module this grader file checks."""
     week = Path(request.node.fspath).parent.name
     name = _module_name(request.node)
+    folder = str(paths.SOLUTIONS / week)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)  # a reference may import another (bonus.py imports simple_nn)
     return _load(name, paths.SOLUTIONS / week / f"{name}.py", f"reference_{name}")
 
 

@@ -120,6 +120,9 @@ class Remote:
     def __contains__(self, item: Any) -> bool:
         return self._rpc.request("contains", self, item)
 
+    def __bool__(self) -> bool:
+        return True  # not len(): ``if model:`` must not need a round trip (or fail on objects without len)
+
     def __repr__(self) -> str:
         return f"<{self._type} in the {self._rpc.peer_name}>"
 
@@ -140,7 +143,7 @@ ACTIONS = {
     "len": len, "iter": iter, "next": next,
     "import": lambda _target, name: __import__("importlib").import_module(name),
 }
-UNTRUSTED_ACTIONS = frozenset({"call"})  # what a peer that is not trusted may do with our objects
+UNTRUSTED_ACTIONS = frozenset({"call"})  # what an untrusted peer may do with our objects: call the callbacks
 
 
 class _Shared:
@@ -249,11 +252,11 @@ class Connection:
         try:
             try:
                 action = message["action"]
-                if action not in ACTIONS or (not self.trusted_peer and action not in UNTRUSTED_ACTIONS):
-                    raise PermissionError(f"the {self.peer_name} may not {action} here")
                 target = None if message["target"] is None else self._decode(message["target"], data, None)
                 args = [self._decode(a, data, borrowed) for a in message["args"]]
                 kwargs = {str(k): self._decode(v, data, borrowed) for k, v in message["kwargs"].items()}
+                if action not in ACTIONS or (not self.trusted_peer and action not in UNTRUSTED_ACTIONS):
+                    raise PermissionError(f"the grader's objects can only be called, not used with {action}")
                 result = ACTIONS[action](target, *args, **kwargs)
                 blobs: list = []
                 reply = {"op": "return", "value": self._encode(result, blobs, None)}
@@ -266,9 +269,14 @@ class Connection:
             self._borrowed.pop()
 
     def _describe_exception(self, error: BaseException) -> dict:
+        origin = getattr(error, "rpc_origin", None)  # an exception of ours, coming back through the other side
+        if origin is not None:
+            return {"op": "raise", "origin": origin}
         if not self.trusted_peer:  # our own exceptions: the type only, never a message or a traceback
+            traceback.print_exception(error)  # for the instructor's log
             return {"op": "raise", "type": type(error).__name__, "builtin": _is_builtin(error),
-                    "message": f"{type(error).__name__} raised by the function the grader passed to your code", "frames": []}
+                    "message": f"{type(error).__name__} raised by the function the grader passed to your code",
+                    "frames": [], "handle": self._handle(error)}
         frames = [] if self.student_root is None else [
             [Path(f.filename).name, f.lineno, f.name, f.line or ""]
             for f in traceback.extract_tb(error.__traceback__)
@@ -281,23 +289,29 @@ class Connection:
                 "message": text[:4000], "frames": frames[-20:]}
 
     def _rebuild_exception(self, reply: dict) -> BaseException:
+        if "origin" in reply:
+            original = self._objects.get(reply["origin"])
+            if isinstance(original, BaseException):
+                return original  # our own exception, back unchanged: the caller can catch it by its type
         name, message = str(reply.get("type")), str(reply.get("message"))
         frames = [list(map(str, f[:4])) for f in reply.get("frames", []) if isinstance(f, list)]
         cls = getattr(builtins, name, None) if reply.get("builtin") else None
+        error: BaseException = RemoteError(name, message, frames)
         if isinstance(cls, type) and issubclass(cls, Exception):
             try:
                 error = cls(message)
                 error.frames = frames
                 error.type_name = name
-                return error
             except Exception:
                 pass
-        return RemoteError(name, message, frames)
+        if "handle" in reply:
+            error.rpc_origin = reply["handle"]
+        return error
 
     # ---- messages ----------------------------------------------------------------------------------
     def _send(self, message: dict, blobs: list) -> None:
         message["sync"] = self._outgoing_sync(blobs)
-        views = [memoryview(np.ascontiguousarray(b)).cast("B") for b in blobs]
+        views = [memoryview(b.reshape(-1)).cast("B") for b in blobs]
         message["blobs"] = [v.nbytes for v in views]
         header = json.dumps(message, allow_nan=True).encode()
         try:
@@ -404,7 +418,7 @@ class Connection:
         if isinstance(value, np.generic) and value.dtype.kind in PLAIN_DTYPE_KINDS:
             return {"$": "scalar", "array": self._encode_array(np.asarray(value), blobs)}
         if isinstance(value, np.ndarray) and value.dtype.kind in PLAIN_DTYPE_KINDS:
-            encoded = {"$": "array", "array": self._encode_array(value, blobs)}
+            encoded = {"$": "array", "array": self._encode_array(np.asarray(value), blobs)}  # subclasses as plain
             if lend is not None and type(value) is np.ndarray:
                 encoded["lent"] = self._lend(value, lend)
             return encoded
@@ -421,12 +435,17 @@ class Connection:
             return encoded
         if isinstance(value, Remote):
             raise RpcError("a handle from a process that has stopped cannot be used any more")
+        handle = self._handle(value)
+        return {"$": "handle", "handle": handle, "callable": callable(value), "type": type(value).__name__}
+
+    def _handle(self, value: Any) -> int:
+        """The handle under which the other side knows ``value`` (kept alive as long as this connection)."""
         handle = self._handle_of.get(id(value))
         if handle is None:
             handle = next(self._ids)
             self._objects[handle] = value
             self._handle_of[id(value)] = handle
-        return {"$": "handle", "handle": handle, "callable": callable(value), "type": type(value).__name__}
+        return handle
 
     def _lend(self, value: Any, lend: dict) -> str:
         key = f"{self.side}{next(self._ids)}"
@@ -434,7 +453,8 @@ class Connection:
         return key
 
     def _encode_array(self, array: np.ndarray, blobs: list) -> list:
-        array = np.ascontiguousarray(array)
+        if not array.flags.c_contiguous:
+            array = array.copy(order="C")  # not np.ascontiguousarray: it turns a 0-d array into 1-d
         blobs.append(array)
         return [array.dtype.str, list(array.shape), len(blobs) - 1]
 

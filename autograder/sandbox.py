@@ -61,6 +61,10 @@ class Limits:
                     raise ValueError(f"{_env_name(field.name)}={raw!r} is not a number") from None
         return cls(**values)
 
+    def as_env(self) -> dict[str, str]:
+        """The environment variables that give another process these limits (``from_env`` reads them)."""
+        return {_env_name(field.name): str(getattr(self, field.name)) for field in fields(self)}
+
 
 def _env_name(field: str) -> str:
     return f"NNGRADER_{field.upper()}"

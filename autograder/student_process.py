@@ -27,10 +27,13 @@ from .sandbox import Limits, confined_argv
 class StudentProcess:
     """One sandboxed worker holding the code in ``folder``."""
 
-    def __init__(self, folder: Path, limits: Limits, log: Path | None = None):
+    def __init__(self, folder: Path, limits: Limits, log: Path | None = None, student_id: str = ""):
         self.limits = limits
         ours, theirs = socket.socketpair()
-        argv = confined_argv(folder, [sys.executable, "-m", "autograder.worker", str(theirs.fileno())], limits)
+        # The student's code may ask who it is (the per-student quiz): as on JupyterHub, it is the user name.
+        env = {"JUPYTERHUB_USER": student_id, "USER": student_id, "LOGNAME": student_id} if student_id else {}
+        argv = confined_argv(folder, [sys.executable, "-m", "autograder.worker", str(theirs.fileno())], limits,
+                             env=env)
         with open(log or os.devnull, "ab") as output:
             self.process = subprocess.Popen(argv, pass_fds=(theirs.fileno(),), start_new_session=True,
                                             stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
@@ -71,8 +74,8 @@ class StudentProcess:
 class Workers:
     """The student's process for one grading run: started on first use, replaced when it breaks."""
 
-    def __init__(self, folder: Path, limits: Limits, log: Path | None = None):
-        self.folder, self.limits, self.log = folder, limits, log
+    def __init__(self, folder: Path, limits: Limits, log: Path | None = None, student_id: str = ""):
+        self.folder, self.limits, self.log, self.student_id = folder, limits, log, student_id
         self.current: StudentProcess | None = None
         self.modules: dict[str, Remote] = {}
         self.deadline: float | None = None
@@ -81,7 +84,7 @@ class Workers:
         if self.current is not None and not self.current.usable:
             self.discard()
         if self.current is None:
-            self.current = StudentProcess(self.folder, self.limits, self.log)
+            self.current = StudentProcess(self.folder, self.limits, self.log, self.student_id)
             self.modules = {}
         self.current.rpc.deadline = self.deadline
         return self.current
@@ -129,4 +132,13 @@ class StudentModule:
         return f"<student module {self._name}>"
 
 
-__all__ = ["StudentProcess", "Workers", "StudentModule", "RpcError"]
+
+
+def beside(module: StudentModule, name: str) -> StudentModule:
+    """Another module (``numpy``, ``matplotlib.pyplot``) in the process that holds ``module``.
+
+    Graders hand student code only data and functions written to be called
+    back; an object the student's code should use (a random generator, a
+    matplotlib Axes) is made inside the student's process with this.
+    """
+    return StudentModule(module._workers, name)

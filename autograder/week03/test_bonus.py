@@ -18,7 +18,8 @@ import matplotlib
 import numpy as np
 import pytest
 
-from autograder.checks import expect, expect_array, numerical_gradient
+from autograder.checks import expect, expect_array, numerical_gradient, numpy_beside, type_name
+from autograder.student_process import beside
 from autograder.week03.problems import small_problem
 
 matplotlib.use("Agg")
@@ -57,7 +58,7 @@ def bonus_model(module, params: dict, keep_prob: float = 1.0, training: bool = F
     """A ``module.BonusNN`` holding ``params``, in the given mode, with ``rng = default_rng(seed)``.
 
     Built with the student's __init__ when it works, without it otherwise (and
-    always without it for the reference, whose base class is the student's SimpleNN).
+    always without it for the reference, so both are set up the same way).
     """
     d, h = params["W1"].shape
     c = params["W2"].shape[1]
@@ -70,7 +71,7 @@ def bonus_model(module, params: dict, keep_prob: float = 1.0, training: bool = F
     if model is None:
         model = module.BonusNN.__new__(module.BonusNN)
         model.cache, model.lr_history = {}, []
-    model.rng, model.keep_prob, model.training = np.random.default_rng(seed), keep_prob, training
+    model.rng, model.keep_prob, model.training = numpy_beside(module).random.default_rng(seed), keep_prob, training
     for name in PARAMETERS:
         setattr(model, name, params[name].copy())
     model.velocity = {name: np.zeros_like(params[name]) for name in PARAMETERS}
@@ -167,10 +168,11 @@ def test_forward_mask_is_drawn_from_self_rng(student):
     rng = np.random.default_rng(4)
     X, W1, b1 = rng.normal(0, 1, (40, 6)), rng.normal(0, 0.1, (6, 30)), np.full((1, 30), 2.0)
     model = probe(student, W1, b1, keep_prob=0.5, seed=41)
-    before = np.random.get_state()
+    students_random = numpy_beside(student).random
+    before = students_random.get_state()
     first, second = hidden_after_dropout(model, X), hidden_after_dropout(model, X)
-    after = np.random.get_state()
-    model.rng = np.random.default_rng(41)
+    after = students_random.get_state()
+    model.rng = students_random.default_rng(41)
     again = hidden_after_dropout(model, X)
     expect(np.array_equal(first, again), "two training forwards, each after model.rng = np.random.default_rng(41)",
            expected="the same dropped units", got="different dropped units",
@@ -318,12 +320,13 @@ def figure_of(result, what: str):
 def test_plot_decision_boundary_returns_figure_and_grid(student):
     """plot_decision_boundary returns a Figure with the regions and the points, and a (resolution, resolution) grid"""
     X, y = plot_data()
+    students_plt = beside(student, "matplotlib.pyplot")  # the figure is drawn where the student's code runs
     try:
-        for ax in (None, plt.subplots()[1]):
+        for ax in (None, students_plt.subplots()[1]):
             call = f"plot_decision_boundary(predict, X, y, resolution=13{', ax=ax' if ax else ''})"
             fig, grid = figure_of(student.plot_decision_boundary(linear_classes, X, y, resolution=13, ax=ax), call)
-            expect(isinstance(fig, matplotlib.figure.Figure) and (ax is None or fig is ax.figure), call,
-                   expected="a matplotlib Figure" + (" (the one holding ax)" if ax else ""), got=type(fig).__name__,
+            expect(type_name(fig) == "Figure" and (ax is None or fig is ax.figure), call,
+                   expected="a matplotlib Figure" + (" (the one holding ax)" if ax else ""), got=type_name(fig),
                    hint="draw into ax (a new one from plt.subplots() when ax is None) and return ax.figure")
             expect(isinstance(grid, np.ndarray) and grid.shape == (13, 13) and np.issubdtype(grid.dtype, np.integer),
                    call, expected="grid_predictions: an integer array of shape (13, 13)",
@@ -340,7 +343,7 @@ def test_plot_decision_boundary_returns_figure_and_grid(student):
                    expected="the predicted classes as filled regions (ax.contourf)", got="only the points",
                    hint="fill the plane by class: ax.contourf(xs, ys, grid)")
     finally:
-        plt.close("all")
+        students_plt.close("all")
 
 
 @pytest.mark.bonus
