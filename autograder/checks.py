@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import worker
 from .rpc import Remote
 from .student_process import StudentModule, beside
 
@@ -81,4 +82,24 @@ def type_name(value: Any) -> str:
 def numpy_beside(module: StudentModule | ModuleType):
     """numpy where ``module`` runs: inside the student's process for a student module, else this one's."""
     return beside(module, "numpy") if isinstance(module, StudentModule) else np
+
+
+def without_init(module: StudentModule | ModuleType, class_name: str) -> Any:
+    """An instance of ``module.<class_name>`` whose ``__init__`` never ran (for when the student's fails)."""
+    cls = getattr(module, class_name)
+    if isinstance(module, StudentModule):
+        return beside(module, "autograder.worker").new_instance(cls)
+    return cls.__new__(cls)
+
+
+def call_recording_warnings(module: StudentModule | ModuleType, f: Callable, *args, **kwargs):
+    """``f(*args, **kwargs)`` run where ``module`` lives: (result, the RuntimeWarnings it raised there)."""
+    runner = beside(module, "autograder.worker") if isinstance(module, StudentModule) else worker
+    return runner.call_recording_warnings(f, *args, **kwargs)
+
+
+def student_line(error: BaseException, filename: str) -> str:
+    """``at <filename>, line 12: <code>`` for the student's last line in ``filename`` where ``error`` passed."""
+    frames = [f for f in getattr(error, "frames", []) if f[0] == filename]
+    return f"at {filename}, line {frames[-1][1]}: {frames[-1][3]}" if frames else ""
 

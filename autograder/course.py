@@ -7,8 +7,9 @@ Two settings matter for honest grading:
 * ``Autograde.exclude_overwriting`` lists every module a student edits, so
   autograde grades the student's file instead of copying the released stub
   over it (nbgrader's default for files in the source folder).
-* ``GenerateFeedback.preprocessors`` includes ``ClearHiddenTests``, so the
-  feedback students read does not show the hidden grading cells' code.
+* ``Autograde.autograde_preprocessors`` runs the student's notebook in a
+  sandboxed kernel and takes every grading cell's score from the kit's graders
+  (``nbgrader_hooks``), never from what the kernel printed.
 
 grades.csv is written through the kit's export plugin (``export.py``), which
 keeps extra credit out of the maximum.
@@ -45,10 +46,19 @@ c.CourseDirectory.course_id = {course_id!r}
 c.Exchange.root = {exchange!r}
 c.Exchange.path_includes_course = True
 c.Autograde.exclude_overwriting = {exclude!r}
-c.Execute.timeout = {timeout}
+c.Autograde.autograde_preprocessors = [
+    "autograder.nbgrader_hooks.SandboxedExecute",  # the student's kernel runs in the sandbox
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "autograder.nbgrader_hooks.KitGrades",  # grading cells get the kit's verdict, never the kernel's output
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.SandboxedExecute.timeout = {timeout}
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 '''
@@ -74,7 +84,7 @@ def write_config() -> Path:
     root = paths.course_dir()
     root.mkdir(parents=True, exist_ok=True)
     exchange_dir().mkdir(parents=True, exist_ok=True)
-    timeout = int(Limits.from_env().wall_seconds) + 60  # a grading cell waits for the whole limited run
+    timeout = int(Limits.from_env().wall_seconds)  # one notebook cell of the student's
     (root / "nbgrader_config.py").write_text(CONFIG.format(
         root=str(root), course_id=COURSE_ID, exchange=str(exchange_dir()), timeout=timeout,
         exclude={week: student_modules(week) for week in paths.weeks()}), encoding="utf-8")

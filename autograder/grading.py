@@ -5,9 +5,8 @@ student's code runs in a sandboxed worker that process drives (``plugin``,
 ``student_process``). This process only reads the JSON lines the graders
 leave behind. A check with no
 line (the run was killed or timed out before reaching it) scores 0 with the
-reason. ``score`` is what the notebook's hidden grading cells call under
-``nbgrader autograde``: it runs the graders once per kernel and returns a
-check's points, which nbgrader takes as that cell's (partial) credit.
+reason. Under ``nbgrader autograde``, ``nbgrader_hooks.KitGrades`` calls
+``run_checks`` once per notebook and writes the results into its grading cells.
 """
 
 from __future__ import annotations
@@ -84,7 +83,7 @@ def run_checks(week: str, submission: Path, limits: Limits | None = None, log: P
         found = {result.id: result for result in read_jsonl(out, CheckResult)}
     if outcome.timed_out:
         missing = (f"not run: {outcome.describe(limits)} before this check could finish\n"
-                   "  hint:     all checks of a submission share this limit: look for slow loops in your code")
+                   "  hint:     all checks of a submission share this limit: look for an endless loop or slow code")
     else:
         missing = (f"not run: the grading run ended early ({outcome.describe(limits)})\n"
                    "  hint:     this is a problem of the grading kit, not of your code: tell your instructor")
@@ -92,35 +91,8 @@ def run_checks(week: str, submission: Path, limits: Limits | None = None, log: P
                                               passed=False, message=missing) for spec in specs]
 
 
-_RUNS: dict[tuple[str, Path, str], dict[str, CheckResult]] = {}
-
-
-def current_student(folder: Path) -> str:
-    """The student whose folder this is: nbgrader autogrades in ``autograded/<student>/<week>/``."""
-    if folder.parent.parent.name == "autograded":
-        return folder.parent.name
-    return os.environ.get("NNGRADER_STUDENT_ID") or student_id_of_user()
-
-
 def student_id_of_user() -> str:
     """The id nbgrader gives the user running this (JupyterHub's user name, else the login name)."""
     import getpass
 
     return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
-
-
-def score(week: str, check_id: str) -> float:
-    """Print the report of one check and return its points.
-
-    The graders of the check's module run once per kernel and folder; later
-    cells of the same module read the stored results.
-    """
-    folder = Path.cwd().resolve()
-    module = check_id.split("::")[0]
-    key = (week, folder, module)
-    if key not in _RUNS:
-        results = run_checks(week, folder, modules=(module,), student_id=current_student(folder))
-        _RUNS[key] = {result.id: result for result in results}
-    result = _RUNS[key][check_id]
-    print(result.report())
-    return result.points

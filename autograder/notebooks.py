@@ -1,9 +1,12 @@
 """Build a week's notebook from its percent-format source (``solutions/<week>/<name>.pct.py``).
 
 The instructor writes teaching cells in a reviewable ``.py`` file (read with
-jupytext); this module appends one hidden grading cell per check. The source
-version (for nbgrader) keeps solutions and the hidden test regions; the
-student version has both removed, as nbgrader's release would.
+jupytext); this module appends one grading cell per check: a locked nbgrader
+"autograder tests" cell whose output, under ``nbgrader autograde``, is written
+by the kit (``nbgrader_hooks.KitGrades``) from the hidden graders' verdict. The
+cell holds no code to run: grades never come from the student's kernel. The
+source version (for nbgrader) keeps the solutions; the student version has
+them removed, as nbgrader's release would.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from .results import CheckSpec
 from .stubs import has_solutions, strip_solutions
 
 SUFFIX = ".pct.py"
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+CHECK_PREFIX = "check_"
 GRADING_INTRO = """## Hidden checks
 
 Each cell below stands for one check that runs after you submit, on the code in
@@ -51,7 +54,7 @@ def build(source: Path, week: str, checks: tuple[CheckSpec, ...], *, for_student
     own = [check for check in checks if check.module == source.name.removesuffix(SUFFIX)]
     if own:
         nb.cells.append(intro)
-        nb.cells.extend(_grading_cell(week, check, for_students) for check in own)
+        nb.cells.extend(_grading_cell(check) for check in own)
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index:03d}"
         cell.pop("execution_count", None) if cell.cell_type != "code" else None
@@ -64,18 +67,26 @@ def write(nb: nbformat.NotebookNode, path: Path) -> None:
     path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
 
 
-def _grading_cell(week: str, check: CheckSpec, for_students: bool) -> nbformat.NotebookNode:
+def _grading_cell(check: CheckSpec) -> nbformat.NotebookNode:
     unit = "point" if check.points == 1 else "points"
     kind = f"Bonus check ({check.points:g} {unit} of extra credit)" if check.bonus else \
         f"Hidden check ({check.points:g} {unit})"
-    lines = [f"# {kind}: {check.title}"]
-    if not for_students:
-        lines += [HIDDEN_BEGIN, "from autograder.grading import score",
-                  f"score({week!r}, {check.id!r})", HIDDEN_END]
-    cell = nbformat.v4.new_code_cell("\n".join(lines))
-    grade_id = (BONUS_PREFIX if check.bonus else "check_") + check.id.replace("::", "__")
-    cell.metadata["nbgrader"] = _nbgrader(grade_id, grade=True, locked=True, points=check.points)
+    cell = nbformat.v4.new_code_cell(f"# {kind}: {check.title}")
+    cell.metadata["nbgrader"] = _nbgrader(grade_id_of(check), grade=True, locked=True, points=check.points)
     return cell
+
+
+def grade_id_of(check: CheckSpec) -> str:
+    """The nbgrader grade id of a check's cell: ``check_simple_nn__test_x`` (``bonus_...`` for extra credit)."""
+    return (BONUS_PREFIX if check.bonus else CHECK_PREFIX) + check.id.replace("::", "__", 1)
+
+
+def check_of(grade_id: str) -> str | None:
+    """The check id of a grading cell's grade id (``grade_id_of`` reversed), or None for other cells."""
+    for prefix in (CHECK_PREFIX, BONUS_PREFIX):
+        if grade_id.startswith(prefix) and "__" in grade_id:
+            return grade_id.removeprefix(prefix).replace("__", "::", 1)
+    return None
 
 
 def _nbgrader(grade_id: str, *, grade: bool = False, solution: bool = False, locked: bool = False,

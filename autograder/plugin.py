@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from dataclasses import replace
 import sys
 import time
 from pathlib import Path
@@ -69,7 +70,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """The check's clock starts before its fixtures, which may already run student code."""
     workers = item.config.stash.get(WORKERS, None)
     if workers is not None:
-        workers.set_deadline(time.monotonic() + spec_of(item).timeout)
+        workers.set_deadline(time.monotonic() + time_limit(spec_of(item), workers.limits))
 
 
 @pytest.hookimpl(trylast=True)
@@ -77,6 +78,11 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     workers = item.config.stash.get(WORKERS, None)
     if workers is not None:
         workers.set_deadline(None)
+
+
+def time_limit(spec: CheckSpec, limits: Limits) -> float:
+    """A check's time limit: its grader's, capped by ``Limits.check_seconds`` when the instructor sets one."""
+    return min(spec.timeout, limits.check_seconds) if limits.check_seconds > 0 else spec.timeout
 
 
 def spec_of(item: pytest.Item) -> CheckSpec:
@@ -112,6 +118,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     workers = item.config.stash.get(WORKERS, None)
     if workers is not None and workers.current is not None and not workers.current.usable:
         stopped = workers.discard()  # the next check gets a fresh process
+    if workers is not None:
+        spec = replace(spec, timeout=time_limit(spec, workers.limits))
     message = "" if report.passed else explain(call.excinfo, spec, stopped)
     write_jsonl(Path(out), CheckResult(id=spec.id, title=spec.title, max_points=spec.points,
                                        passed=report.passed, message=message,

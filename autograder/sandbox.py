@@ -48,13 +48,14 @@ class Limits:
     memory_mb: int = 4096         # NNGRADER_MEMORY_MB: address space of the student's process
     processes: int = 32           # NNGRADER_PROCESSES: processes and threads the student's code may run
     disk_mb: int = 512            # NNGRADER_DISK_MB: the scratch copy of the folder, and /tmp, each
+    check_seconds: float = 0.0    # NNGRADER_CHECK_SECONDS: caps every check's own time limit (0: the graders')
 
     @classmethod
     def from_env(cls) -> "Limits":
         values = {}
         for field in fields(cls):
             raw = os.environ.get(_env_name(field.name))
-            if raw is not None:
+            if raw:
                 try:
                     values[field.name] = type(field.default)(raw)
                 except ValueError:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .confine import FOLDER_TOO_LARGE
-from .rpc import Connection, Remote, RpcError
+from .rpc import Connection, Remote
 from .sandbox import Limits, confined_argv
 
 

@@ -18,6 +18,29 @@ from autograder.forbidden import install_blocker
 from autograder.rpc import Connection
 
 
+def call_recording_warnings(f, *args, **kwargs):
+    """``f(*args, **kwargs)`` under numpy's default error settings: (result, distinct RuntimeWarning messages).
+
+    For graders whose check is "no overflow warning": the settings are set here,
+    so an ``np.seterr(all="ignore")`` in the student's module cannot hide them.
+    """
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+            result = f(*args, **kwargs)
+    messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    return result, list(dict.fromkeys(messages))  # each distinct warning once, in order
+
+
+def new_instance(cls: type) -> object:
+    """An instance of ``cls`` whose ``__init__`` never ran (for graders, when a student's ``__init__`` fails)."""
+    return cls.__new__(cls)
+
+
 def main(fd: int) -> None:
     install_blocker()
     folder = os.getcwd()

@@ -346,6 +346,25 @@ def test_missing_file_fails_every_check_naming_the_file_and_what_was_found(tmp_p
         assert "keep the file name simple_nn.py" in result.message
 
 
+def test_endless_loop_costs_only_its_checks_at_the_check_time_limit(tmp_path_factory):
+    """Does a forward that loops forever fail each check calling it after Limits.check_seconds, with a 'time limit'
+    message, while the check before it keeps its points and the run goes on (a fresh worker per check)?"""
+    source = edit(REFERENCE.read_text(encoding="utf-8"), FORWARD_FIRST_LINE,
+                  "        while True:\n            pass\n" + FORWARD_FIRST_LINE)
+    only = (INIT_SHAPES, FORWARD_SHAPE, FORWARD_VALUES)
+    limits = Limits(check_seconds=2)
+    collect_checks(WEEK)
+    start = time.perf_counter()
+    results = run_checks(WEEK, submit(tmp_path_factory, "endless-checks", source), limits=limits, only=only)
+    elapsed = time.perf_counter() - start
+    assert 2 * limits.check_seconds <= elapsed < 2 * limits.check_seconds + 10
+    found = by_id(results)
+    assert found[INIT_SHAPES].passed
+    for check_id in (FORWARD_SHAPE, FORWARD_VALUES):
+        assert not found[check_id].passed and found[check_id].points == 0
+        assert found[check_id].message.startswith("did not finish within the time limit of 2 s\n"), found[check_id].message
+
+
 def test_endless_loop_is_stopped_by_the_wall_limit_and_unrun_checks_score_zero(tmp_path_factory):
     """Does a forward that loops forever end the run at Limits.wall_seconds, keep the checks done before it,
     and give the others 0 with a 'not run ... time limit' message, one result per selected check?"""
@@ -370,7 +389,8 @@ def test_endless_loop_is_stopped_by_the_wall_limit_and_unrun_checks_score_zero(t
 
 @pytest.mark.parametrize("statement, phrases", [
     ("import sys; sys.exit(0)", ("your code raised SystemExit: 0", "in forward: import sys; sys.exit(0)")),
-    ("import os; os._exit(0)", ("not run: the run ended with exit code 0", "os._exit, exit()): remove that call")),
+    ("import os; os._exit(0)", ("the process running your code stopped during this check: it exited with status 0",
+                                "sys.exit/os._exit")),
 ], ids=["sys.exit-in-forward", "os._exit-in-forward"])
 def test_exit_in_forward_costs_only_the_checks_that_reach_it(statement, phrases, tmp_path_factory):
     """Does a forward that exits the process (sys.exit or os._exit) score 0 on the checks calling it, keep the points

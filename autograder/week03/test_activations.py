@@ -11,12 +11,11 @@ a module-level ``np.seterr(all="ignore")`` cannot hide a warning.
 """
 
 import contextlib
-import warnings
 
 import numpy as np
 import pytest
 
-from autograder.checks import expect, expect_array, numerical_gradient
+from autograder.checks import call_recording_warnings, expect, expect_array, numerical_gradient
 
 #: Values against the reference: both evaluate the same float64 formulas (or
 #: equivalent ones, e.g. sigmoid through tanh), so only rounding separates them;
@@ -74,19 +73,6 @@ def upstream_from_reference(student, reference, name: str):
             setattr(student, name, own)
 
 
-def call_recording_warnings(f, *args):
-    """f(*args) under numpy's default error settings; returns (result, distinct RuntimeWarning messages)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        # numpy's defaults (np.seterr()): warn on overflow, invalid value and division by 0, ignore
-        # underflow. Set explicitly so that an np.seterr(all="ignore") in the student's module
-        # cannot hide the warnings this check is about.
-        with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
-            result = f(*args)
-    messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
-    return result, list(dict.fromkeys(messages))  # each distinct warning once, in order
-
-
 def describe(value) -> str:
     if isinstance(value, np.ndarray):
         return f"{value.dtype} array of shape {value.shape}"
@@ -108,7 +94,7 @@ def test_sigmoid_matches_reference(student, reference):
 def test_sigmoid_no_overflow_at_plus_minus_1000(student, reference):
     """sigmoid stays finite and raises no RuntimeWarning for z = +-1000 (a stable form)"""
     z = np.array([-1000.0, -710.0, -30.0, -1.0, 0.0, 1.0, 30.0, 710.0, 1000.0])
-    got, caught = call_recording_warnings(student.sigmoid, z.copy())
+    got, caught = call_recording_warnings(student, student.sigmoid, z.copy())
     expect(not caught, f"sigmoid({z.tolist()})", expected="no RuntimeWarning", got="; ".join(caught),
            hint="exp(-z) overflows for z below about -709: exponentiate only -|z|, i.e. "
            "e = np.exp(-np.abs(z)), and use 1 / (1 + e) for z >= 0, e / (1 + e) for z < 0. np.where "
@@ -239,7 +225,7 @@ def test_softmax_no_overflow_at_plus_minus_1000(student, reference):
     batch = np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -999.0], [0.0, 1000.0, -1000.0]])
     vector = np.array([1000.0, 1001.0, 999.0])
     for z in (batch, vector):
-        got, caught = call_recording_warnings(student.softmax, z.copy())
+        got, caught = call_recording_warnings(student, student.softmax, z.copy())
         expect(not caught and isinstance(got, np.ndarray) and bool(np.all(np.isfinite(got))),
                f"softmax(z) for z = {z.tolist()}", expected="finite probabilities and no RuntimeWarning",
                got="; ".join(caught) or (describe(got) + " with NaN or inf" if isinstance(got, np.ndarray)

@@ -18,7 +18,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from autograder.checks import expect, expect_array, numerical_gradient, numpy_beside, type_name
+from autograder.checks import expect, expect_array, numerical_gradient, numpy_beside, type_name, without_init
 from autograder.student_process import beside
 from autograder.week03.problems import small_problem
 
@@ -69,7 +69,7 @@ def bonus_model(module, params: dict, keep_prob: float = 1.0, training: bool = F
         except Exception:
             model = None
     if model is None:
-        model = module.BonusNN.__new__(module.BonusNN)
+        model = without_init(module, "BonusNN")
         model.cache, model.lr_history = {}, []
     model.rng, model.keep_prob, model.training = numpy_beside(module).random.default_rng(seed), keep_prob, training
     for name in PARAMETERS:

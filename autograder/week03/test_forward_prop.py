@@ -7,13 +7,11 @@ a known mistake (a missing bias, softmax over the wrong axis, ...), the hint
 names that mistake.
 """
 
-import traceback
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from autograder.checks import GradeFailure, expect, expect_array
+from autograder.checks import GradeFailure, expect, expect_array, student_line
 
 HIDDEN = ("relu", "sigmoid", "tanh")
 OUTPUT = ("softmax", "sigmoid", "identity")
@@ -48,12 +46,10 @@ def network(seed: int, n: int = 5, d: int = 4, h: int = 5, c: int = 3):
             return X, params
 
 
-def raised_at(error: BaseException, student) -> str:
+def raised_at(error: BaseException) -> str:
     """`` (at forward_prop.py, line 12: <code>)`` for the student's last line in the error's traceback."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == student.__file__]
-    if not frames:
-        return ""
-    return f" (at {Path(frames[-1].filename).name}, line {frames[-1].lineno}: {frames[-1].line})"
+    where = student_line(error, "forward_prop.py")
+    return f" ({where})" if where else ""
 
 
 def call(student, function: str, *args, what: str, expected: str, hint: str, **kwargs):
@@ -61,7 +57,7 @@ def call(student, function: str, *args, what: str, expected: str, hint: str, **k
     try:
         return getattr(student, function)(*args, **kwargs)
     except ValueError as error:
-        raise GradeFailure(what, expected=expected, got=f"ValueError: {error}{raised_at(error, student)}",
+        raise GradeFailure(what, expected=expected, got=f"ValueError: {error}{raised_at(error)}",
                            hint=hint) from None
 
 
@@ -281,7 +277,7 @@ def test_two_layer_forward_unknown_activation_raises_value_error(with_reference_
             continue
         except Exception as error:
             raise GradeFailure(what, expected="ValueError", got=f"{type(error).__name__}: {error}"
-                               f"{raised_at(error, with_reference_dense)}",
+                               f"{raised_at(error)}",
                                hint=f"check the name first: if {role} is not one of {', '.join(valid)}, "
                                     "raise ValueError(...) naming them") from None
         raise GradeFailure(what, expected="ValueError", got="no exception: it returned a result",

@@ -7,14 +7,11 @@ function. A student's trajectory is compared with the reference optimizer's,
 run with the same hyper-parameters from the same start.
 """
 
-import inspect
-import traceback
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from autograder.checks import GradeFailure, expect, expect_array
+from autograder.checks import GradeFailure, expect, expect_array, student_line, type_name
 
 #: Trajectories against the reference. A correct optimizer written differently
 #: (np.subtract(..., out=), m / fix1 / (...), math.pow) measured 0 for SGD and
@@ -89,12 +86,10 @@ def call_step(optimizer, params: dict, grads: dict) -> None:
     except ValueError as error:
         if "broadcast" not in str(error) and "shape" not in str(error):
             raise
-        source = Path(inspect.getfile(type(optimizer))).resolve()
-        frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).resolve() == source]
-        where = f" at {source.name}, line {frames[-1].lineno}: {frames[-1].line}" if frames else ""
-        raise GradeFailure(f"{type(optimizer).__name__}.step on parameters {shapes_of(params)}",
+        where = student_line(error, "optimizers.py")
+        raise GradeFailure(f"{type_name(optimizer)}.step on parameters {shapes_of(params)}",
                            expected="one update per parameter, each with its own state",
-                           got=f"ValueError: {error}{where}",
+                           got=f"ValueError: {error}" + (f" {where}" if where else ""),
                            hint="keep one state array per parameter name (a dict keyed by name, created with "
                            "np.zeros_like on first sight of that name): a single array shared by all parameters "
                            "cannot have every parameter's shape, and it mixes their gradients") from None

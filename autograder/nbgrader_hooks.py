@@ -1,0 +1,113 @@
+"""What the kit plugs into ``nbgrader autograde`` (configured by ``course.py``).
+
+* ``SandboxedExecute`` executes a submitted notebook as nbgrader's Execute
+  does, but its Jupyter kernel runs inside the sandbox (``sandbox.py``): on a
+  scratch copy of the student's folder, without network, with the resource
+  limits, and talking to nbgrader over Unix sockets in a private folder. The
+  student's cells can print, plot, fail or misbehave; they cannot read the
+  graders, touch the gradebook, or change what the next step sees.
+* ``KitGrades`` then writes each grading cell's output from the kit's own
+  graders (``grading.run_checks``, which run the student's modules in a fresh
+  sandboxed worker): the check's report, and its points as the cell's result,
+  which nbgrader's SaveAutoGrades takes as partial credit. Whatever the kernel
+  printed in a grading cell is discarded, so nothing the student's code did in
+  the kernel can score.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import traceback
+from pathlib import Path
+
+import nbformat
+from jupyter_client.manager import AsyncKernelManager
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.utils import is_grade
+
+from . import notebooks
+from .grading import run_checks
+from .mnist import resolve_data_dir
+from .sandbox import Limits, confined_argv, isolation, sandbox_uid
+
+DATA_MOUNT = "/data"
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """Starts the kernel inside the sandbox; it listens on Unix sockets in a folder only it and we share."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._private = Path(tempfile.mkdtemp(prefix="nngrader-kernel-"))
+        if os.geteuid() == 0 and isolation() == "bwrap":
+            os.chown(self._private, sandbox_uid(), sandbox_uid())  # the kernel's user creates its sockets here
+        self.transport = "ipc"
+        self.ip = str(self._private / "kernel")
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        command = super().format_kernel_cmd(extra_arguments)
+        connection = self._private / "connection.json"  # a copy the kernel's unprivileged user can read
+        shutil.copyfile(self.connection_file, connection)
+        os.chmod(connection, 0o644)
+        command = [str(connection) if arg == os.path.realpath(self.connection_file) else arg for arg in command]
+        folder = Path(self._launch_args.get("cwd") or os.getcwd())
+        data = resolve_data_dir()
+        binds = ((data, DATA_MOUNT),) if data.is_dir() else ()
+        env = {"NNGRADER_DATA_DIR": DATA_MOUNT, **_identity(folder)}
+        return confined_argv(folder, command, Limits.from_env(), binds=binds, writable=(self._private,), env=env)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self._private, ignore_errors=True)
+
+
+def _identity(folder: Path) -> dict[str, str]:
+    """The student's user name, as JupyterHub would set it (nbgrader autogrades in autograded/<student>/<week>)."""
+    if folder.parent.parent.name == "autograded":
+        return {"JUPYTERHUB_USER": folder.parent.name, "USER": folder.parent.name}
+    return {}
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute, with the kernel in the sandbox."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["kernel_manager_class"] = SandboxedKernelManager
+        super().__init__(*args, **kwargs)
+
+
+class KitGrades(NbGraderPreprocessor):
+    """Give every grading cell the kit's verdict: the check's report, and its points as the cell's result."""
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        cells = [(cell, notebooks.check_of(cell.metadata["nbgrader"]["grade_id"]))
+                 for cell in nb.cells if cell.cell_type == "code" and is_grade(cell)]
+        cells = [(cell, check) for cell, check in cells if check]
+        if not cells:
+            return nb, resources
+        week = resources["nbgrader"]["assignment"]
+        student = resources["nbgrader"]["student"]
+        folder = Path(resources["metadata"]["path"])
+        module = cells[0][1].split("::")[0]
+        try:
+            results = {r.id: r for r in run_checks(week, folder, modules=(module,), student_id=student)}
+        except Exception as error:  # a problem of the kit: no cell may keep a score it did not earn
+            self.log.error("grading %s of %s failed:\n%s", module, student, traceback.format_exc())
+            results, failure = {}, f"{type(error).__name__}: {error}"
+        else:
+            failure = "no result for this check"
+        for cell, check in cells:
+            result = results.get(check)
+            if result is None:
+                cell.outputs = [nbformat.v4.new_output(
+                    "error", ename="GradingError", evalue=f"the kit could not grade this check ({failure})",
+                    traceback=[f"GradingError: the kit could not grade this check ({failure}); "
+                               "tell your instructor"])]
+                continue
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=result.report() + "\n"),
+                            nbformat.v4.new_output("execute_result", data={"text/plain": repr(result.points)},
+                                                   execution_count=cell.get("execution_count"))]
+        return nb, resources
