@@ -17,12 +17,14 @@ keeps extra credit out of the maximum.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -35,6 +37,7 @@ from tqdm import tqdm
 
 from . import notebooks, paths
 from .build import build_assignment
+from .grading import collect_checks
 from .sandbox import Limits
 
 COURSE_ID = "nngrader"
@@ -161,10 +164,15 @@ def grade(week: str, force: bool = False, progress: bool = True) -> tuple[Path, 
     record = _GradedRecord(paths.course_dir() / ".nngrader" / f"graded-{week}.json")
     outcomes = []
     students = submitted_students(week)
+    known = roster()
     for student in tqdm(students, desc=f"grading {week}", unit="student", disable=not progress or not students):
         start = time.perf_counter()
-        notes = replace_broken_notebooks(week, student)  # first, so a repaired folder fingerprints the same later
-        stamp = fingerprint(paths.course_dir() / "submitted" / student / week)
+        folder = paths.course_dir() / "submitted" / student / week
+        notes = [*inspect_submission(week, folder), *replace_broken_notebooks(week, student)]
+        if known and student not in known:
+            notes.insert(0, f"{student} is not on the class roster (nbgrader db student list): graded, and added "
+                         "to the gradebook; check the name")
+        stamp = fingerprint(folder)  # after the repairs, so a repaired folder fingerprints the same later
         if not force and record.get(student) == stamp:
             outcomes.append(Outcome(student, "skipped", "unchanged since it was graded"))
             continue
@@ -186,6 +194,37 @@ def fingerprint(folder: Path) -> str:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def roster() -> set[str]:
+    """The students in nbgrader's gradebook (empty before the first grading if no roster was imported)."""
+    database = paths.course_dir() / "gradebook.db"
+    if not database.exists():
+        return set()
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        return {row[0] for row in db.execute("SELECT id FROM student")}  # nbgrader's own table
+
+
+def inspect_submission(week: str, folder: Path) -> list[str]:
+    """Report lines for what is wrong with a submitted folder before it is graded (nothing is changed)."""
+    modules = sorted({f"{check.module}.py" for check in collect_checks(week)})
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    if not files:
+        return ["empty submission: no files were submitted, so every check scores 0"]
+    notes = []
+    missing = [name for name in modules if not (folder / name).is_file()]
+    if missing:
+        others = sorted({p.name for p in files if p.suffix == ".py"} - set(modules))
+        notes.append(f"missing {', '.join(missing)} (their checks score 0)"
+                     + (f"; found instead: {', '.join(others)}" if others else ""))
+    for path in files:
+        if path.suffix == ".py":
+            try:
+                path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as error:
+                notes.append(f"{path.name} is not UTF-8 text (byte {error.start}): Python cannot import it, "
+                             "so its checks score 0; save it as UTF-8")
+    return notes
 
 
 def replace_broken_notebooks(week: str, student: str) -> list[str]:

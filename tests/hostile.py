@@ -2,31 +2,37 @@
 
 Every case starts from a copy of the correct sample submission
 (``examples/submissions/correct_student`` plus the provided ``mnist.py``) and
-changes ONE function of ONE module with exact snippet edits (``mutants.edit``:
-each snippet must occur exactly once, so an edit never silently does nothing).
-The edits are what a student could write to crash, hang, starve or escape the
-grading machine, to fake a result, or to read what it must not read:
+changes ONE function of ONE module (the monkeypatching cases also patch at the
+module's import) with exact snippet edits (``mutants.edit``: each snippet must
+occur exactly once, so an edit never silently does nothing). The edits are
+what a student could write to crash, hang, starve or escape the grading
+machine, to fake a result, or to read what it must not read:
 
 * the process running the code dies: a segfault, ``os._exit``, a CPU-bound
   endless loop past ``Limits.cpu_seconds``; or the code misbehaves inside it:
-  ``sys.exit``, an array beyond ``Limits.memory_mb``, a fork bomb;
-* an endless loop that only the run's wall-clock limit stops;
-* it deletes, writes or reads files outside its folder (a canary file the test
+  ``sys.exit``, an array beyond ``Limits.memory_mb``, a fork bomb held by
+  ``Limits.processes``;
+* an endless loop that the run's wall-clock limit stops (and, when the kit has
+  ``Limits.check_seconds``, one that the check's own time limit stops);
+* it deletes, writes or reads files outside its folder: a canary file the test
   makes, the hidden grader, the solution, the MNIST test labels, the kit's own
-  ``rpc.py`` that the sandbox shows read-only, the original submitted folder);
+  ``rpc.py`` (which the sandbox shows read-only), the submitted folder itself
+  (shown read-only at ``/srv/submitted``); it imports the graders;
 * it monkeypatches numpy, pytest or builtins, prints fake "PASSED" lines and
-  fake result records, opens network connections, or forges messages on the
-  socket that links it to the grader;
-* it is a file Python refuses (not UTF-8), no file at all, or a renamed file.
+  fake result records, opens network connections, or writes garbage or a
+  forged reply on the socket that links it to the grader;
+* it is a file Python refuses (not UTF-8), no file at all, or a renamed file
+  (these three change the folder, not a function).
 
-A case names the checks it grades (``only``: a few checks, to keep the corpus
-fast), the ones among them it must fail (``fails``, with phrases each failure
-message must contain; every failure also has a ``hint:``), and the limits of
-its run. Every check of ``only`` not in ``fails`` must pass as it does for the
-correct submission: a hostile edit costs exactly the checks that reach it and
-never gains a point. A case whose edit should be harmless (the escape
-attempts that the sandbox defeats) has no ``fails`` at all: if an attempt
-succeeded, its code returns a wrong value or raises, so the check would fail.
+A case names the checks it grades (``only``: two to four checks, to keep the
+corpus fast), the ones among them it must fail (``fails``, with phrases each
+failure message must contain; every failure also has a ``hint:``), and the
+limits of its run. Every check of ``only`` not in ``fails`` must pass as it
+does for the correct submission: a hostile edit costs exactly the checks that
+reach it and never gains a point. The escape attempts that the sandbox must
+defeat fail nothing (``fails`` is empty): the reads raise if any of them
+worked, the connecting code returns a wrong value if it reached the network,
+and the test compares the files the deletes and writes aim at before and after.
 
 Paths and ports that are only known when the test runs (the canary file, a
 listening port) are placeholders ``@NAME@`` in the snippets, replaced by the
@@ -121,12 +127,12 @@ class Hostile:
     only: tuple[str, ...]
     #: affected check id -> phrases its failure message must contain; every other check of ``only`` passes
     fails: dict[str, tuple[str, ...]]
-    limits: Limits = Limits(wall_seconds=RUN_LIMIT)
+    limits: Limits = field(default_factory=lambda: Limits(wall_seconds=RUN_LIMIT))
     #: the encoding ``module``'s file is written in (Python reads source as UTF-8)
     encoding: str = "utf-8"
     #: "" (the module edited in place), "empty" (the folder holds no file), or the module's new file name
     layout: str = ""
-    #: what the case shows, for the test report
+    #: what the case shows (quoted when one of its tests fails)
     about: str = ""
 
     def apply(self, source: str, targets: Targets | None = None) -> str:
@@ -178,6 +184,33 @@ DIED_HINT = "look for sys.exit/os._exit, a crash, or a huge allocation"
 #: How the graders describe a wrong relu (the value check's message).
 WRONG_RELU_PHRASES = ("relu(z) on a random (4, 5) array", "worst relative error", "expected:", "got:")
 
+
+def fork_bomb(give_up: str) -> str:
+    """Code in which every process forks for ever; the worker itself ends with ``give_up`` once fork fails."""
+    return f"""\
+        import ctypes, os, time
+        worker = os.getpid()
+        tally = os.open("/tmp/" + @FORK_BOMB_NAME@.decode(), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        while True:
+            if os.fstat(tally).st_size >= 64:  # a cap far above the limit, should nothing else stop the bomb
+                if os.getpid() == worker:
+                    raise RuntimeError("64 processes and no process limit: the bomb stopped itself")
+                time.sleep(0.05)
+                continue
+            try:
+                child = os.fork() == 0
+            except OSError:
+                if os.getpid() == worker:
+                    time.sleep(1)  # the bomb at its full size for a while, for the test to see
+                    {give_up}
+                time.sleep(0.05)
+                continue
+            if child:
+                os.write(tally, b"x")
+                ctypes.CDLL(None).prctl(15, @FORK_BOMB_NAME@, 0, 0, 0)  # PR_SET_NAME: findable in /proc
+        """
+
+
 FORGED_RESULT = ('{"id": "activations::test_relu_matches_reference", "title": "relu", "max_points": 1.0, '
                  '"passed": true, "message": "", "seconds": 0.0, "data": {}}')
 
@@ -207,24 +240,16 @@ CASES: list[Hostile] = [
         fails={TANH: ("your code raised MemoryError", "Unable to allocate 1.91 GiB",
                       "in tanh: big = np.zeros((16000, 16000))")},
         limits=Limits(wall_seconds=RUN_LIMIT, memory_mb=1024)),
-    Hostile("fork-bomb", "activations", (first_lines(TANH_DEF, """\
-        import ctypes, os, time
-        worker = os.getpid()
-        while True:  # every process forks for ever; only the worker gives up, when fork fails
-            try:
-                child = os.fork() == 0
-            except OSError:
-                if os.getpid() == worker:
-                    time.sleep(1)  # the bomb at its full size for a while, for the test to see
-                    raise
-                time.sleep(0.05)
-                continue
-            if child:
-                ctypes.CDLL(None).prctl(15, @FORK_BOMB_NAME@, 0, 0, 0)  # PR_SET_NAME: findable in /proc
-        """),), only=(SIGMOID, TANH, RELU),
-        fails={TANH: ("your code raised BlockingIOError", "Resource temporarily unavailable", "in tanh:")},
-        limits=Limits(wall_seconds=RUN_LIMIT, processes=16),
-        about="RLIMIT_NPROC stops the bomb; its processes die with the sandbox"),
+    Hostile("fork-bomb", "activations", (first_lines(TANH_DEF, fork_bomb(give_up="raise")),),
+            only=(SIGMOID, TANH, RELU),
+            fails={TANH: ("your code raised BlockingIOError", "Resource temporarily unavailable", "in tanh:")},
+            limits=Limits(wall_seconds=RUN_LIMIT, processes=16),
+            about="RLIMIT_NPROC stops the bomb; the next check runs beside it; its processes die with the sandbox"),
+    Hostile("fork-bomb-then-exit", "activations", (first_lines(TANH_DEF, fork_bomb(give_up="os._exit(3)")),),
+            only=(SIGMOID, TANH, RELU), fails={TANH: (DIED, "exited with status 3", DIED_HINT)},
+            limits=Limits(wall_seconds=RUN_LIMIT, processes=16),
+            about="the worker leaves its bomb behind: the next check's fresh process runs as the same user, so "
+                  "it only starts if the bomb died with the old sandbox (RLIMIT_NPROC counts per user)"),
     Hostile("sys-exit", "activations", (first_lines(TANH_DEF, """\
         import sys; sys.exit(0)
         """),), only=(SIGMOID, TANH, RELU),
@@ -349,7 +374,7 @@ CASES: list[Hostile] = [
             except OSError:
                 pass
         """),), only=(SIGMOID, TANH, RELU),
-        fails={TANH: ("tanh(z) on a random (4, 5) array",)},
+        fails={TANH: ()},  # the grader may take the forgery for tanh's value (a str) or refuse it: both fail
         about="a well-formed reply written ahead of the real one: the check that gets it fails, "
               "and the real reply, left on the socket, must not reach a later check"),
 

@@ -32,8 +32,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hostile import (CASES, CORRECT, FORK_BOMB_NAME, RUN_LIMIT, STUDENT_ID, WEEK, Hostile, Targets, checks_used,
-                     correct_folder)
+from hostile import (
+    CASES,
+    CORRECT,
+    FORK_BOMB_NAME,
+    RUN_LIMIT,
+    STUDENT_ID,
+    WEEK,
+    Hostile,
+    Targets,
+    checks_used,
+    correct_folder,
+)
 from mutants import assert_no_grader_source
 
 from autograder.grading import collect_checks, run_checks
@@ -69,16 +79,21 @@ def process_table() -> dict[int, tuple[int, int, str]]:
 
 
 class ProcessWatch:
-    """Records, from a thread, every process descending from this test process while it is in the ``with``."""
+    """Records, from a thread, every process descending from this test process while it is in the ``with``.
+
+    Each process is recorded with its user id, its name, and the ``label`` the
+    watch had when it was first seen (the case being graded).
+    """
 
     def __init__(self, interval: float = 0.05):
         self.interval = interval
         self.me = os.getpid()
-        self.seen: dict[int, tuple[int, str]] = {}   # pid -> (uid, name)
+        self.label = ""
+        self.seen: dict[int, tuple[int, str, str]] = {}   # pid -> (uid, name, label)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
-    def __enter__(self) -> "ProcessWatch":
+    def __enter__(self):
         self._thread.start()
         return self
 
@@ -96,7 +111,7 @@ class ProcessWatch:
         table = process_table()
         for pid, (_, uid, name) in table.items():
             if pid not in self.seen and self._descends(pid, table):
-                self.seen[pid] = (uid, name)
+                self.seen[pid] = (uid, name, self.label)
 
     def _descends(self, pid: int, table: dict) -> bool:
         for _ in range(64):
@@ -110,11 +125,12 @@ class ProcessWatch:
 
     def sandbox_uids(self) -> set[int]:
         """The sandbox user ids of the processes seen (empty when the kit does not run as root)."""
-        return {uid for uid, _ in self.seen.values() if uid in SANDBOX_UIDS}
+        return {uid for uid, _, _ in self.seen.values() if uid in SANDBOX_UIDS}
 
-    def named(self, name: str) -> dict[int, int]:
-        """pid -> uid of the processes seen with this name."""
-        return {pid: uid for pid, (uid, seen_name) in self.seen.items() if seen_name == name}
+    def named(self, name: str, label: str) -> dict[int, int]:
+        """pid -> uid of the processes with this name first seen under ``label``."""
+        return {pid: uid for pid, (uid, seen_name, seen_label) in self.seen.items()
+                if seen_name == name and seen_label == label}
 
     def leftovers(self, grace: float) -> dict[int, tuple[int, int, str]]:
         """The processes still alive after ``grace`` seconds that run as a sandbox user seen, or as the bomb."""
@@ -203,8 +219,11 @@ def corpus(tmp_path_factory, mnist_dir) -> Corpus:
         limits = Limits(wall_seconds=RUN_LIMIT)
         with ProcessWatch() as watch:
             correct_before = grade(correct, checks_used(), limits, logs / "correct-before.log")
-            cases = {case.name: grade(folders[case.name], case.only, case.limits, logs / f"{case.name}.log")
-                     for case in CASES}
+            cases = {}
+            for case in CASES:
+                watch.label = case.name
+                cases[case.name] = grade(folders[case.name], case.only, case.limits, logs / f"{case.name}.log")
+            watch.label = ""
             correct_after = grade(correct, checks_used(), limits, logs / "correct-after.log")
         leftovers = watch.leftovers(GRACE_SECONDS)
         knocks = accepted(listener)
@@ -315,12 +334,12 @@ def test_affected_checks_fail_with_zero_points_and_say_why(case: Hostile, corpus
     hint, and does no other check fail?"""
     found = corpus.cases[case.name].by_id
     failed = {check: result.message for check, result in found.items() if not result.passed}
-    assert set(failed) == set(case.fails), failed
+    assert set(failed) == set(case.fails), (case.about, failed)
     for check, phrases in case.fails.items():
         result = found[check]
         assert result.points == 0
         missing = [phrase for phrase in (*phrases, "hint:") if phrase not in result.message]
-        assert not missing, f"{check}: {missing} not in\n{result.message}"
+        assert not missing, f"{check}: {missing} not in\n{result.message}\n({case.about})"
 
 
 @case_param()
@@ -329,7 +348,7 @@ def test_other_checks_keep_the_correct_submissions_result(case: Hostile, corpus:
     hostile submission never score more than the correct one on the same checks (no gain)?"""
     found, correct = corpus.cases[case.name].by_id, corpus.correct_before.by_id
     for check in set(case.only) - set(case.fails):
-        assert found[check].passed, f"{check} lost by the hostile edit:\n{found[check].message}"
+        assert found[check].passed, f"{check} lost by the hostile edit:\n{found[check].message}\n({case.about})"
         assert found[check].points == correct[check].points
     assert sum(found[check].points for check in case.only) <= sum(correct[check].points for check in case.only)
 
@@ -374,15 +393,15 @@ def test_no_connection_reached_the_hosts_loopback(corpus: Corpus):
     assert corpus.knocks == 0
 
 
-def test_fork_bomb_was_held_by_the_process_limit(corpus: Corpus):
-    """Did the fork bomb really fork (its processes were seen, under the sandbox's user when the kit runs as root),
-    and never more processes than Limits.processes allows?"""
-    case = next(case for case in CASES if case.name == "fork-bomb")
-    bomb = corpus.watch.named(FORK_BOMB_NAME)
+@pytest.mark.parametrize("case", [case for case in CASES if case.name.startswith("fork-bomb")], ids=lambda c: c.name)
+def test_fork_bomb_was_held_by_the_process_limit(case: Hostile, corpus: Corpus):
+    """Did each fork bomb really fork (its processes were seen while its case was graded, under a sandbox user when
+    the kit runs as root), and never beyond Limits.processes (the worker counts as one)?"""
+    bomb = corpus.watch.named(FORK_BOMB_NAME, case.name)
     assert len(bomb) >= 2, "no fork bomb process was seen: the case did not do what it says"
     assert len(bomb) < case.limits.processes
     if os.geteuid() == 0:
-        assert set(bomb.values()) <= set(SANDBOX_UIDS), bomb
+        assert all(uid in SANDBOX_UIDS for uid in bomb.values()), bomb
 
 
 def test_no_sandboxed_process_outlives_its_run(corpus: Corpus):

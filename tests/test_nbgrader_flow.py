@@ -1,7 +1,10 @@
 """The instructor's workflow through real nbgrader: release, submit, collect, autograde, export, feedback.
 
-One class of three sample students goes through the whole flow once (module
-fixture); each test then asks one question of the result.
+One class goes through the whole flow once (module fixture): the three sample
+students, and "mallory", whose modules are the correct student's but whose
+notebook attacks the grading from the kernel nbgrader runs it in (reads the
+graders, overwrites the gradebook, deletes her own module, opens a socket,
+forges the grading cells' output). Each test then asks one question of the result.
 """
 
 import json
@@ -13,6 +16,7 @@ import subprocess
 import sys
 import time
 
+import nbformat
 import pytest
 
 from autograder import course, paths
@@ -23,6 +27,42 @@ from leaks import leaked, solution_code_lines
 WEEK = "week03"
 MAX_POINTS = sum(check.points for check in collect_checks(WEEK) if not check.bonus)
 BONUS_POINTS = sum(check.points for check in collect_checks(WEEK) if check.bonus)
+QUIZ_POINTS = next(c.points for c in collect_checks(WEEK) if c.module == "forward_prop" and "quiz" in c.name)
+SAMPLES = sorted(p.name for p in paths.EXAMPLES.iterdir() if p.is_dir())
+CHEATER = "mallory"
+
+#: The cell mallory's activations notebook runs first, in the kernel nbgrader executes it in.
+ATTACK = """\
+import os, socket
+attempts = {{}}
+def attempt(name, action):
+    try:
+        action()
+        attempts[name] = "succeeded"
+    except Exception as error:
+        attempts[name] = type(error).__name__
+attempt("read the graders", lambda: print(open({grader!r}).read()))
+attempt("overwrite the gradebook", lambda: open({gradebook!r}, "wb").write(b"gone"))
+attempt("write into the course", lambda: open({course!r} + "/mallory-was-here", "w").write("x"))
+attempt("delete her module", lambda: os.remove("activations.py"))
+attempt("open a socket", lambda: socket.create_connection(("8.8.8.8", 53), timeout=2))
+attempt("import the grading", lambda: __import__("autograder.grading"))
+ip = get_ipython()
+ip.events.register("post_run_cell", lambda result: print("PASSED: all checks"))
+ip.events.register("post_run_cell", lambda result: ip.displayhook(100.0))  # a forged partial-credit result
+print("ATTEMPTS", sorted(attempts.items()))
+"""
+
+
+def cheater_files(folder, root):
+    """The correct student's modules, and an activations notebook that starts with ATTACK."""
+    shutil.copytree(paths.EXAMPLES / "correct_student", folder)
+    nb = nbformat.read(paths.ASSIGNMENTS / WEEK / "activations.ipynb", as_version=4)
+    attack = ATTACK.format(grader=str(paths.GRADERS / WEEK / "test_activations.py"),
+                           gradebook=str(root / "gradebook.db"), course=str(root))
+    nb.cells.insert(1, nbformat.v4.new_code_cell(attack))
+    nbformat.write(nb, folder / "activations.ipynb")
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +76,13 @@ def course_env(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def graded(course_env, mnist_dir):
+def graded(course_env, mnist_dir, tmp_path_factory):
     """A course directory where the sample students were released to, submitted, collected and graded."""
     root = course_env
     release = course.release(WEEK)
-    for sample in sorted(p for p in paths.EXAMPLES.iterdir() if p.is_dir()):
-        course.submit(WEEK, sample.name, sample)
+    for sample in SAMPLES:
+        course.submit(WEEK, sample, paths.EXAMPLES / sample)
+    course.submit(WEEK, CHEATER, cheater_files(tmp_path_factory.mktemp("cheater") / CHEATER, root))
     course.collect(WEEK)
     grades, outcomes = course.grade(WEEK, progress=False)
     course.feedback(WEEK)
@@ -122,13 +163,13 @@ def test_released_feedback_reaches_the_exchange(graded):
     """Was feedback released to the exchange, where students fetch it?"""
     released = list((graded["root"] / "exchange").rglob("*.html"))
     notebooks_per_student = len(list((paths.ASSIGNMENTS / WEEK).glob("*.ipynb")))
-    assert len(released) == 3 * notebooks_per_student
+    assert len(released) == (len(SAMPLES) + 1) * notebooks_per_student
 
 
 def test_first_grading_grades_every_student(graded):
     """Did the first `make grade` autograde each collected submission once?"""
     assert [(o.student, o.status) for o in graded["outcomes"]] == [
-        ("buggy_student", "graded"), ("correct_student", "graded"), ("stub_student", "graded")]
+        ("buggy_student", "graded"), ("correct_student", "graded"), (CHEATER, "graded"), ("stub_student", "graded")]
 
 
 def test_grading_again_skips_unchanged_submissions_and_keeps_grades(graded):
@@ -158,8 +199,7 @@ def test_a_broken_notebook_is_reported_and_the_students_code_still_graded(graded
     assert {o.status for s, o in by_student.items() if s != "broken_student"} == {"skipped"}
     scores = {row["student_id"]: float(row["score"]) for row in course.read_grades(grades, WEEK)}
     # its modules are the correct student's, whose hand-computed quiz answer is for another id
-    quiz = next(c.points for c in collect_checks(WEEK) if c.module == "forward_prop" and "quiz" in c.name)
-    assert scores["broken_student"] == MAX_POINTS - quiz
+    assert scores["broken_student"] == MAX_POINTS - QUIZ_POINTS
     assert all(scores[student] == score for student, score in graded["scores"].items())
 
 
@@ -182,3 +222,28 @@ def test_grading_killed_part_way_resumes_without_losing_or_repeating(graded):
     assert {o.student for o in outcomes if o.status == "skipped"} == done_before_kill
     assert {o.student for o in outcomes if o.status == "graded"} == set(graded["scores"]) - done_before_kill
     assert {row["student_id"]: float(row["score"]) for row in course.read_grades(grades, WEEK)} == graded["scores"]
+
+
+def test_attacks_from_the_notebook_kernel_fail_and_gain_nothing(graded):
+    """Does mallory's attacking notebook score exactly what her modules earn (the correct student's, but for the
+    per-student quiz), with every attack failing in the sandboxed kernel and no grader line in her feedback?"""
+    assert graded["scores"][CHEATER] == MAX_POINTS - QUIZ_POINTS
+    assert float(graded["rows"][CHEATER]["bonus"]) == BONUS_POINTS
+    page = (graded["root"] / "feedback" / CHEATER / WEEK / "activations.html").read_text()
+    text = re.sub(r"<[^>]+>", "", page).replace("&#39;", "'").replace("&quot;", '"')
+    attempts = dict(re.findall(r"\('([a-z ]+)', '(\w+)'\)", text.split("ATTEMPTS", 1)[1].split("]", 1)[0]))
+    assert len(attempts) == 6 and "succeeded" not in attempts.values(), attempts
+    grader_lines = [line.strip() for line in (paths.GRADERS / WEEK / "test_activations.py").read_text().splitlines()
+                    if len(line.strip()) > 40]
+    assert not [line for line in grader_lines if line in text]
+    assert "PASSED: all checks" not in text.split("Hidden checks", 1)[1]  # her hook's output was replaced
+
+
+def test_attacks_from_the_kernel_leave_the_course_intact(graded):
+    """After mallory's notebook ran: is the gradebook whole, nothing written into the course, and her own module
+    still there, byte for byte (her kernel worked on a scratch copy)?"""
+    assert set(graded["scores"]) == {*SAMPLES, CHEATER}
+    assert not (graded["root"] / "mallory-was-here").exists()
+    autograded = graded["root"] / "autograded" / CHEATER / WEEK / "activations.py"
+    assert autograded.read_bytes() == (paths.EXAMPLES / "correct_student" / "activations.py").read_bytes()
+
