@@ -7,7 +7,7 @@ WEEK ?= week03
 # Where the four MNIST files live (`make data` downloads them there).
 export NNGRADER_DATA_DIR ?= $(CURDIR)/data/mnist
 
-.PHONY: help venv data assignments release collect grade feedback demo check test benchmark clean
+.PHONY: help venv sandbox data assignments release collect grade feedback demo check test benchmark clean
 
 help:
 	@echo "make demo         grade the sample submissions end to end (release, submit, collect, grade, feedback)"
@@ -29,23 +29,34 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# Student code runs inside bubblewrap (bwrap); installed from the system's packages when missing.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+sandbox:
+	@command -v bwrap >/dev/null || { echo "installing bubblewrap, the sandbox student code runs in"; \
+	  $(SUDO) apt-get install -y -q bubblewrap >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -q >/dev/null 2>&1 && $(SUDO) apt-get install -y -q bubblewrap >/dev/null; } || \
+	  { echo "could not install bubblewrap: install the package bubblewrap (apt, dnf, pacman)"; exit 1; }; }
+
 data: venv
 	$(PY) -m autograder.mnist download
 
 assignments: venv
 	$(PY) -m autograder.cli assignments
 
-release collect feedback demo: venv
+release collect feedback: venv
 	$(PY) -m autograder.cli $@ $(WEEK)
 
-grade: venv
+demo: venv sandbox
+	$(PY) -m autograder.cli $@ $(WEEK)
+
+grade: venv sandbox
 	$(PY) -m autograder.cli grade $(WEEK) $(if $(FORCE),--force)
 
-check: venv
+check: venv sandbox
 	@test -n "$(DIR)" || { echo "usage: make check DIR=path/to/submission [WEEK=$(WEEK)]"; exit 2; }
 	$(PY) -m autograder.cli check $(WEEK) $(DIR)
 
-test: venv
+test: venv sandbox
 	$(PY) -m pytest
 
 benchmark: venv

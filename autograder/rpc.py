@@ -142,6 +142,7 @@ ACTIONS = {
     "getitem": operator.getitem, "setitem": operator.setitem, "contains": operator.contains,
     "len": len, "iter": iter, "next": next,
     "import": lambda _target, name: __import__("importlib").import_module(name),
+    "echo": lambda _target, value: value,
 }
 UNTRUSTED_ACTIONS = frozenset({"call"})  # what an untrusted peer may do with our objects: call the callbacks
 
@@ -200,14 +201,15 @@ class Connection:
             raise RpcError(self.broken)
         lent: dict[str, _Shared] = {}
         blobs: list = []
-        message = {"op": "request", "action": action,
+        number = next(self._ids)
+        message = {"op": "request", "id": number, "action": action,
                    "target": None if target is None else self._encode(target, blobs, None),
                    "args": [self._encode(a, blobs, lent) for a in args],
                    "kwargs": {k: self._encode(v, blobs, lent) for k, v in kwargs.items()}}
         self._lent.append(lent)
         try:
             self._send(message, blobs)
-            outcome = self._wait()
+            outcome = self._wait(number)
         except BaseException as error:  # the exchange was left half-way: this connection cannot be trusted again
             self.broken = self.broken or (str(error) if isinstance(error, RpcError) else
                                           f"interrupted while waiting for the {self.peer_name}")
@@ -218,11 +220,13 @@ class Connection:
             raise outcome
         return outcome
 
-    def _wait(self) -> Any:
+    def _wait(self, number: int) -> Any:
         """Serve the other side's calls until the reply comes: its value, or the exception to raise."""
         while True:
             message, data = self._receive()
             try:
+                if message["op"] != "request" and message.get("id") != number:
+                    raise ProtocolError("a reply to another request")
                 if message["op"] == "request":
                     self._serve_one(message, data)
                 elif message["op"] == "return":
@@ -259,11 +263,11 @@ class Connection:
                     raise PermissionError(f"the grader's objects can only be called, not used with {action}")
                 result = ACTIONS[action](target, *args, **kwargs)
                 blobs: list = []
-                reply = {"op": "return", "value": self._encode(result, blobs, None)}
+                reply = {"op": "return", "id": message.get("id"), "value": self._encode(result, blobs, None)}
             except RpcError:
                 raise
             except BaseException as error:  # the student's code may raise anything, SystemExit included
-                blobs, reply = [], self._describe_exception(error)
+                blobs, reply = [], {**self._describe_exception(error), "id": message.get("id")}
             self._send(reply, blobs)
         finally:
             self._borrowed.pop()

@@ -102,10 +102,13 @@ def confined_argv(folder: Path, command: list[str], limits: Limits, *, binds: tu
     folder). ``command`` sees the copy as its working directory.
     """
     folder = Path(folder).resolve()
-    confine = ["-m", "autograder.confine", f"--uid={sandbox_uid() if os.geteuid() == 0 else -1}",
-               f"--memory-mb={limits.memory_mb}", f"--cpu-seconds={limits.cpu_seconds}",
-               f"--processes={limits.processes}"]
     mode = isolation()
+    root = os.geteuid() == 0 and mode == "bwrap"  # without the sandbox, nobody to drop to: the code is yours
+    # RLIMIT_NPROC counts every process of the user: the sandbox's own user when root, else all of yours.
+    processes = limits.processes if root else limits.processes + _processes_of(os.getuid())
+    confine = ["-m", "autograder.confine", f"--uid={sandbox_uid() if root else -1}",
+               f"--memory-mb={limits.memory_mb}", f"--cpu-seconds={limits.cpu_seconds}",
+               f"--processes={processes}"]
     if mode == "off":
         return [sys.executable, *confine, f"--source={folder}", f"--target={folder}", "--", *command]
     argv = ["bwrap", "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
@@ -133,6 +136,20 @@ def confined_argv(folder: Path, command: list[str], limits: Limits, *, binds: tu
         argv += ["--setenv", key, value]
     return [*argv, sys.executable, *confine, f"--source={SOURCE_MOUNT}", f"--target={SUBMISSION_MOUNT}",
             "--", *command]
+
+
+def _processes_of(uid: int) -> int:
+    """How many processes and threads ``uid`` runs now (what RLIMIT_NPROC counts)."""
+    count = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        if fields.get("Uid", "").split()[:1] == [str(uid)]:
+            count += int(fields.get("Threads", "1"))
+    return count
 
 
 def _sandbox_env() -> dict[str, str]:

@@ -15,7 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,14 @@ class StudentProcess:
                                             stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
         theirs.close()
         self.rpc = Connection(ours, side="g", trusted_peer=False, peer_name="process running your code")
-        self.started = time.monotonic()
+        self.sandboxed = argv[0] == "bwrap"
+
+    def in_step(self) -> None:
+        """Check that the next reply will answer the next request: raises ProtocolError if the student's code
+        left a message of its own in the connection (a forged reply, say)."""
+        nonce = os.urandom(8).hex()
+        if self.rpc.request("echo", None, nonce) != nonce:
+            raise ProtocolError("the connection to the grader was out of step")
 
     def import_module(self, name: str) -> Remote:
         return self.rpc.request("import", None, name)
@@ -60,6 +66,8 @@ class StudentProcess:
     def why_it_stopped(self) -> str:
         """What a student should read about this process's end (call after ``stop``)."""
         code = self.process.returncode
+        if self.sandboxed and code is not None and 128 < code < 128 + 65:
+            code = 128 - code  # bwrap exits with 128 + N when the code it ran was killed by signal N
         if code == FOLDER_TOO_LARGE:
             return f"your folder holds more than {self.limits.disk_mb} MB, the space a submission gets"
         if code is None or code == -signal.SIGKILL:
@@ -68,7 +76,8 @@ class StudentProcess:
             return f"it used more than {self.limits.cpu_seconds} s of CPU time"
         if code < 0:
             return f"it was killed by {signal.Signals(-code).name}"
-        return f"it exited with status {code} (sys.exit, os._exit or exit() in your code?)"
+        return (f"it exited with status {code} (sys.exit, os._exit or exit() in your code, "
+                "or a change to Python's builtins?)")
 
 
 class Workers:

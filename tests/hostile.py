@@ -12,8 +12,8 @@ machine, to fake a result, or to read what it must not read:
   endless loop past ``Limits.cpu_seconds``; or the code misbehaves inside it:
   ``sys.exit``, an array beyond ``Limits.memory_mb``, a fork bomb held by
   ``Limits.processes``;
-* an endless loop that the run's wall-clock limit stops (and, when the kit has
-  ``Limits.check_seconds``, one that the check's own time limit stops);
+* an endless loop that the run's wall-clock limit stops, and one that the
+  check's own time limit stops (capped by ``Limits.check_seconds``);
 * it deletes, writes or reads files outside its folder: a canary file the test
   makes, the hidden grader, the solution, the MNIST test labels, the kit's own
   ``rpc.py`` (which the sandbox shows read-only), the submitted folder itself
@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mutants import edit
@@ -228,6 +228,14 @@ CASES: list[Hostile] = [
         limits=Limits(wall_seconds=6),
         about="the run's wall limit stops the loop: the check before it keeps its point, the looping one "
               "(and any after it) score 0 as not run"),
+    Hostile("endless-loop-check-limit", "activations", (first_lines(TANH_DEF, """\
+        while True:
+            pass
+        """),), only=(SIGMOID, TANH, RELU),
+        fails={TANH: ("did not finish within the time limit of 3 s", "a loop that never ends")},
+        limits=Limits(wall_seconds=RUN_LIMIT, check_seconds=3),
+        about="the graders' own limits are 60 s and more; capped by Limits.check_seconds, the check's time limit "
+              "stops the loop, and the next check runs in a fresh process"),
     Hostile("endless-loop-cpu-limit", "activations", (first_lines(TANH_DEF, """\
         while True:
             pass
@@ -394,18 +402,6 @@ CASES: list[Hostile] = [
                                                   "got:      Activations.py, backprop.py",
                                                   "keep the file name activations.py"))),
 ]
-
-#: Whether this kit can cap every check's own time limit (``Limits.check_seconds``, NNGRADER_CHECK_SECONDS).
-#: The graders' limits are 60 s and more, too long for a test; with a cap, an endless loop costs its check only.
-PER_CHECK_LIMIT = "check_seconds" in {f.name for f in fields(Limits)}
-if PER_CHECK_LIMIT:
-    CASES.insert(2, Hostile("endless-loop-check-limit", "activations", (first_lines(TANH_DEF, """\
-        while True:
-            pass
-        """),), only=(SIGMOID, TANH, RELU),
-        fails={TANH: ("did not finish within the time limit of 2 s", "a loop that never ends")},
-        limits=Limits(wall_seconds=RUN_LIMIT, check_seconds=2),
-        about="the check's own time limit stops the loop; the next check runs in a fresh process"))
 
 
 def checks_used() -> tuple[str, ...]:

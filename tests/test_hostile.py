@@ -15,7 +15,7 @@ and that no sandboxed process outlives its run.
 
 Runtime: about 30 s (two cores). Every case grades two to four fast checks
 that need no MNIST; the slowest are the endless loops, stopped by a 6 s wall
-limit, a 3 s CPU limit and, when the kit has it, a 2 s per-check limit.
+limit, a 3 s CPU limit and a 3 s per-check limit.
 """
 
 from __future__ import annotations

@@ -232,7 +232,9 @@ def test_attacks_from_the_notebook_kernel_fail_and_gain_nothing(graded):
     page = (graded["root"] / "feedback" / CHEATER / WEEK / "activations.html").read_text()
     text = re.sub(r"<[^>]+>", "", page).replace("&#39;", "'").replace("&quot;", '"')
     attempts = dict(re.findall(r"\('([a-z ]+)', '(\w+)'\)", text.split("ATTEMPTS", 1)[1].split("]", 1)[0]))
-    assert len(attempts) == 6 and "succeeded" not in attempts.values(), attempts
+    # her kernel works on a scratch copy of her folder: deleting her module there succeeds and changes nothing
+    assert attempts.pop("delete her module") == "succeeded"
+    assert len(attempts) == 5 and "succeeded" not in attempts.values(), attempts
     grader_lines = [line.strip() for line in (paths.GRADERS / WEEK / "test_activations.py").read_text().splitlines()
                     if len(line.strip()) > 40]
     assert not [line for line in grader_lines if line in text]
