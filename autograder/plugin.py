@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from dataclasses import replace
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
