@@ -165,6 +165,7 @@ def _system_paths() -> list[str]:
     wanted = ["/usr", "/bin", "/lib", "/lib64", "/lib32", "/libx32", "/etc/alternatives", "/etc/ld.so.cache",
               "/etc/fonts", sys.base_prefix, sys.prefix, str(Path(sys.executable).resolve().parent.parent)]
     kept: list[str] = []
+    # A symlink (/lib -> usr/lib on merged-/usr systems) is bound as itself; other paths by their real location.
     for path in sorted({os.path.realpath(p) if not os.path.islink(p) else p for p in wanted}, key=len):
         if os.path.exists(path) and not any(_under(Path(path), Path(k)) for k in kept):
             kept.append(path)
