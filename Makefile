@@ -7,7 +7,7 @@ WEEK ?= week03
 # Where the four MNIST files live (`make data` downloads them there).
 export NNGRADER_DATA_DIR ?= $(CURDIR)/data/mnist
 
-.PHONY: help venv sandbox data assignments release collect grade feedback demo check test benchmark clean
+.PHONY: help venv sandbox data assignments release collect grade feedback report demo check test benchmark clean
 
 help:
 	@echo "make demo         grade the sample submissions end to end (release, submit, collect, grade, feedback)"
@@ -18,6 +18,7 @@ help:
 	@echo "make collect      collect submissions of WEEK from the exchange"
 	@echo "make grade        autograde new or changed submissions of WEEK (FORCE=1: all), write grades.csv"
 	@echo "make feedback     generate and release feedback for WEEK"
+	@echo "make report       write the class report and each results.json again from grades.csv"
 	@echo "make check DIR=folder   grade one folder with the hidden graders, without nbgrader"
 	@echo "make benchmark    reference speed and end-to-end grading time"
 
@@ -43,7 +44,7 @@ data: venv
 assignments: venv
 	$(PY) -m autograder.cli assignments
 
-release collect feedback: venv
+release collect feedback report: venv
 	$(PY) -m autograder.cli $@ $(WEEK)
 
 demo: venv sandbox

@@ -3,6 +3,13 @@
 Every failure a student sees says what was expected, what came back, and a hint.
 ``expect_array`` checks in that order: type, shape, finiteness, then values
 within a stated tolerance, and reports the worst relative error.
+
+A failure also carries *symptoms*: facts about what went wrong, as data
+(``{"scaled_by": 6.0, "batch_size": 6}``, ``{"loss_nan": True}``). They are
+saved with the check's result, and ``advice.py`` turns them into the likely
+mistake behind a student's failures. ``expect_array`` finds some by itself
+(non-finite values, a transposed shape, every value off by one factor, a
+value equal to a known wrong answer); graders add others where they know more.
 """
 
 from __future__ import annotations
@@ -20,15 +27,16 @@ from .student_process import StudentModule, beside
 class GradeFailure(AssertionError):
     """A check that failed, with the three parts every student message has."""
 
-    def __init__(self, what: str, expected: str, got: str, hint: str):
+    def __init__(self, what: str, expected: str, got: str, hint: str, symptoms: dict | None = None):
         self.what, self.expected, self.got, self.hint = what, expected, got, hint
+        self.symptoms = dict(symptoms or {})  # JSON values only: they are saved with the result
         super().__init__(f"{what}\n  expected: {expected}\n  got:      {got}\n  hint:     {hint}")
 
 
-def expect(condition: bool, what: str, *, expected: str, got: str, hint: str) -> None:
-    """Raise a GradeFailure unless ``condition`` holds."""
+def expect(condition: bool, what: str, *, expected: str, got: str, hint: str, symptoms: dict | None = None) -> None:
+    """Raise a GradeFailure (with ``symptoms``, see the module doc) unless ``condition`` holds."""
     if not condition:
-        raise GradeFailure(what, expected, got, hint)
+        raise GradeFailure(what, expected, got, hint, symptoms)
 
 
 def rel_error(a: np.ndarray, b: np.ndarray) -> float:
@@ -37,27 +45,51 @@ def rel_error(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)), initial=0.0))
 
 
-def expect_array(got: object, expected: np.ndarray, what: str, *, tol: float, hint: str) -> None:
+def expect_array(got: object, expected: np.ndarray, what: str, *, tol: float, hint: str,
+                 mistakes: dict[str, np.ndarray] | None = None, batch_size: int | None = None) -> None:
     """Check that ``got`` is an array of ``expected``'s shape whose values agree within ``tol``.
 
     ``tol`` bounds ``rel_error``; the message names the worst element.
+    ``mistakes`` maps a symptom name to the value a known mistake gives
+    (``{"no_hidden_activation": ...}``): a wrong ``got`` equal to one of them
+    records that symptom. ``batch_size`` (for gradients) is recorded with a
+    failure, so that a value off by exactly that factor can be recognised.
     """
+    context = {"batch_size": batch_size} if batch_size else {}
     expect(isinstance(got, np.ndarray), what, expected=f"a numpy array of shape {expected.shape}",
            got=f"{type(got).__name__}", hint="return a numpy array (np.ndarray), not a list or a scalar")
+    transposed = {"transposed": True} if got.shape == expected.shape[::-1] != expected.shape else {}
     expect(got.shape == expected.shape, what, expected=f"shape {expected.shape}", got=f"shape {got.shape}",
-           hint=f"{hint.rstrip('.')}. Check the order of the matrix products and keepdims=True on sums")
+           hint=f"{hint.rstrip('.')}. Check the order of the matrix products and keepdims=True on sums",
+           symptoms={**context, **transposed})
     expect(np.issubdtype(got.dtype, np.number), what, expected="a numeric array", got=f"dtype {got.dtype}",
            hint="build the result from numpy arithmetic on the inputs")
     bad = ~np.isfinite(got)
     expect(not bad.any(), what, expected="finite values", got=f"{int(bad.sum())} NaN or inf values",
-           hint="look for exp of a large number, log of 0, or a division by 0")
+           hint="look for exp of a large number, log of 0, or a division by 0",
+           symptoms={**context, "nonfinite": int(bad.sum())})
     error = rel_error(got, expected)
     if error > tol:
         diff = np.abs(got.astype(np.float64) - expected) / np.maximum(1e-8, np.abs(got) + np.abs(expected))
         worst = np.unravel_index(np.argmax(diff), diff.shape)
+        symptoms = {**context, **_value_symptoms(got, expected, tol, mistakes or {})}
         raise GradeFailure(
             what, expected=f"values within relative error {tol:g}; at index {tuple(map(int, worst))}: "
-            f"{expected[worst]:.6g}", got=f"{got[worst]:.6g} (worst relative error {error:.3g})", hint=hint)
+            f"{expected[worst]:.6g}", got=f"{got[worst]:.6g} (worst relative error {error:.3g})", hint=hint,
+            symptoms=symptoms)
+
+
+def _value_symptoms(got: np.ndarray, expected: np.ndarray, tol: float, mistakes: dict[str, np.ndarray]) -> dict:
+    """What a wrong array has in common with known wrong answers: equal to one, or ``expected`` times a factor."""
+    symptoms: dict = {name: True for name, value in mistakes.items()
+                      if np.shape(value) == got.shape and rel_error(got, value) <= max(tol, 1e-6)}
+    expected = np.asarray(expected, dtype=np.float64)
+    norm = float(np.sum(expected * expected))
+    if norm > 0:
+        factor = float(np.sum(got * expected) / norm)  # least squares: got ~ factor * expected
+        if factor != 0 and rel_error(got, factor * expected) <= max(tol, 1e-6) and abs(factor - 1) > 1e-3:
+            symptoms["scaled_by"] = round(factor, 4)
+    return symptoms
 
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:

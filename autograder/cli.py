@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import build, course, grading, mnist, paths
+from . import build, course, grading, mnist, paths, reports
 
 
 def cmd_assignments(args: argparse.Namespace) -> None:
@@ -29,6 +29,17 @@ def cmd_collect(args: argparse.Namespace) -> None:
 def cmd_grade(args: argparse.Namespace) -> None:
     grades = grade_and_report(args.week, force=args.force)
     print(f"grades: {grades}")
+    print_reports(reports.write_reports(args.week, grades))
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    print_reports(reports.write_reports(args.week))
+
+
+def print_reports(written: reports.Written) -> None:
+    print(f"class report: {written.class_report}")
+    if written.results:
+        print(f"results.json: {len(written.results)} in {written.results[0].parent.parent}")
 
 
 def grade_and_report(week: str, force: bool = False) -> Path:
@@ -47,6 +58,7 @@ def grade_and_report(week: str, force: bool = False) -> Path:
 
 def cmd_feedback(args: argparse.Namespace) -> None:
     print(f"feedback written and released: {course.feedback(args.week)}")
+    reports.write_reports(args.week)  # the class report links to the new feedback pages
 
 
 def cmd_check(args: argparse.Namespace) -> None:
@@ -71,7 +83,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
     print(f"autograding {len(samples)} submissions with the hidden graders (real nbgrader) ...")
     grades = grade_and_report(args.week)
     course.feedback(args.week)
-    print(f"\ngrades.csv: {grades}\nfeedback:   {paths.course_dir() / 'feedback'}")
+    written = reports.write_reports(args.week, grades)
+    print(f"\ngrades.csv:   {grades}\nfeedback:     {paths.course_dir() / 'feedback'}\n"
+          f"results.json: {reports.results_path(args.week, '<student>')}\nclass report: {written.class_report}")
 
 
 def print_gradebook(grades: Path, week: str) -> None:
@@ -92,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                             ("collect", cmd_collect, "collect submissions from the exchange"),
                             ("grade", cmd_grade, "autograde new or changed submissions, export grades.csv"),
                             ("feedback", cmd_feedback, "generate and release feedback"),
+                            ("report", cmd_report, "write the class report and results.json again from the grades"),
                             ("demo", cmd_demo, "grade the sample submissions end to end")]:
         sub = verbs.add_parser(name, help=text)
         sub.add_argument("week", nargs="?", default="week03")
@@ -108,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(args, "week"):
             paths.check_week(args.week)
         args.run(args)
-    except (ValueError, mnist.MnistError, course.NbgraderError, grading.GradingError) as error:
+    except (ValueError, FileNotFoundError, mnist.MnistError, course.NbgraderError, grading.GradingError) as error:
         print(f"nngrader: {error}", file=sys.stderr)
         return 1
     return 0

@@ -62,6 +62,7 @@ c.Autograde.autograde_preprocessors = [
 c.SandboxedExecute.timeout = {timeout}
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
+    "autograder.nbgrader_hooks.KitReport",  # the kit's report on top: totals, what to fix first, every check
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 '''
@@ -165,7 +166,11 @@ def grade(week: str, force: bool = False, progress: bool = True) -> tuple[Path, 
     outcomes = []
     students = submitted_students(week)
     known = roster()
-    for student in tqdm(students, desc=f"grading {week}", unit="student", disable=not progress or not students):
+    bar = tqdm(students, desc=f"grading {week}", unit="student", disable=not progress or not students,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} students "
+                          "[{elapsed} elapsed, {remaining} left] {postfix}")
+    for student in bar:
+        bar.set_postfix_str(student)
         start = time.perf_counter()
         folder = paths.course_dir() / "submitted" / student / week
         notes = [*inspect_submission(week, folder), *replace_broken_notebooks(week, student)]

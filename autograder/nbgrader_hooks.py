@@ -11,7 +11,10 @@
   sandboxed worker): the check's report, and its points as the cell's result,
   which nbgrader's SaveAutoGrades takes as partial credit. Whatever the kernel
   printed in a grading cell is discarded, so nothing the student's code did in
-  the kernel can score.
+  the kernel can score. It also saves every result (``store``) for feedback,
+  the class report and results.json.
+* ``KitReport`` (under ``nbgrader generate_feedback``) opens each feedback page
+  with the kit's report for the student (``feedback.py``).
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ from jupyter_client.manager import AsyncKernelManager
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
-from . import notebooks
-from .grading import run_checks
+from . import feedback, notebooks, store
+from .grading import GradingError, collect_checks, run_checks
 from .mnist import resolve_data_dir
+from .results import CheckResult
 from .sandbox import Limits, confined_argv, isolation, sandbox_uid
 
 DATA_MOUNT = "/data"
@@ -99,15 +103,44 @@ class KitGrades(NbGraderPreprocessor):
             results, failure = {}, f"{type(error).__name__}: {error}"
         else:
             failure = "no result for this check"
+        try:
+            specs = {spec.id: spec for spec in collect_checks(week)}
+        except GradingError:  # the graders themselves are broken: the error outputs below say so
+            specs = {}
+        ungraded = {check for _, check in cells if check not in results}
+        for check in ungraded & set(specs):
+            results[check] = CheckResult(
+                id=check, title=specs[check].title, max_points=specs[check].points, passed=False,
+                message=f"the kit could not grade this check ({failure})\n"
+                        "  hint:     this is a problem of the grading kit, not of your code: tell your instructor")
+        store.save(week, student, module, list(results.values()))  # for feedback, reports and results.json
         for cell, check in cells:
-            result = results.get(check)
-            if result is None:
+            if check in ungraded:
                 cell.outputs = [nbformat.v4.new_output(
                     "error", ename="GradingError", evalue=f"the kit could not grade this check ({failure})",
                     traceback=[f"GradingError: the kit could not grade this check ({failure}); "
                                "tell your instructor"])]
                 continue
+            result = results[check]
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=result.report() + "\n"),
                             nbformat.v4.new_output("execute_result", data={"text/plain": repr(result.points)},
                                                    execution_count=cell.get("execution_count"))]
+        return nb, resources
+
+
+class KitReport(NbGraderPreprocessor):
+    """Open each feedback page with the kit's report: totals, what to fix first, and this notebook's checks."""
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        week = resources["nbgrader"]["assignment"]
+        student = resources["nbgrader"]["student"]
+        results = store.load(week, student)
+        module = resources["nbgrader"]["notebook"]
+        html = feedback.report_html(week, student, results, module if any(
+            r.id.startswith(f"{module}::") for r in results) else None)
+        # one line: a blank line would end the HTML block and let markdown rewrite the rest
+        cell = nbformat.v4.new_markdown_cell(" ".join(html.splitlines()))
+        cell.metadata["nbgrader"] = {"grade": False, "solution": False, "locked": True, "task": False,
+                                     "grade_id": "nngrader_report", "schema_version": 3}
+        nb.cells.insert(0, cell)
         return nb, resources

@@ -129,7 +129,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     write_jsonl(Path(out), CheckResult(id=spec.id, title=spec.title, max_points=spec.points,
                                        passed=report.passed, message=message,
                                        seconds=round(call.duration, 3),
-                                       data=getattr(item, "nngrader_data", {})))
+                                       data=result_data(item, None if report.passed else call.excinfo)))
+
+
+def result_data(item: pytest.Item, excinfo: pytest.ExceptionInfo | None) -> dict:
+    """What a check saves beside its verdict: the grader's ``nngrader_data`` and, for a failure, its symptoms."""
+    data = dict(getattr(item, "nngrader_data", {}))
+    error = excinfo.value if excinfo else None
+    if isinstance(error, GradeFailure) and error.symptoms:
+        data["symptoms"] = error.symptoms
+    elif error is not None and not isinstance(error, GradeFailure):
+        kind = ("timeout" if isinstance(error, PeerTimeout) else "crash" if isinstance(error, (PeerGone, RpcError))
+                else getattr(error, "type_name", None) or "grader_error")
+        data["symptoms"] = {"raised": kind}
+    return data
 
 
 def explain(excinfo: pytest.ExceptionInfo | None, spec: CheckSpec, stopped: str = "") -> str:

@@ -1,0 +1,71 @@
+"""What ``make grade`` (and ``make report``) write after nbgrader has graded, from the saved results.
+
+* ``<course>/results/<week>/<student>/results.json``: Gradescope-style results
+  of each submission (``gradescope.py``);
+* ``<course>/reports/<week>/students/<student>.html``: the kit's report on
+  each submission, every check explained (``feedback.py``);
+* ``<course>/reports/<week>/index.html`` and its PNG plots: the class report
+  (``class_report.py``).
+
+Everything comes from ``grades.csv`` (nbgrader's gradebook, exported) and the
+check results ``KitGrades`` saved while grading (``store``), so the reports can
+be written again at any time without grading again.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from . import class_report, course, feedback, gradescope, paths, store
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where the reports of one week went."""
+
+    class_report: Path
+    results: list[Path]
+    pages: list[Path]
+
+
+def reports_dir(week: str) -> Path:
+    return paths.course_dir() / "reports" / week
+
+
+def results_path(week: str, student: str) -> Path:
+    return paths.course_dir() / "results" / week / student / "results.json"
+
+
+def write_reports(week: str, grades: Path | None = None) -> Written:
+    """Write every report of ``week`` from grades.csv and the saved results; return where they went."""
+    grades = grades or paths.course_dir() / "grades.csv"
+    if not grades.is_file():
+        raise FileNotFoundError(f"{grades} does not exist: grade first (make grade), then make report")
+    rows = course.read_grades(grades, week)
+    graded = set(store.students(week))
+    by_student = {row["student_id"]: row for row in rows}
+    students = {student: store.load(week, student) for student in sorted(graded)}
+    bonus = feedback.bonus_ids(week)
+    out = reports_dir(week)
+    results, pages = [], []
+    for student, checks in students.items():
+        results.append(gradescope.write(results_path(week, student), gradescope.results_json(
+            week, student, checks, bonus, by_student.get(student))))
+        page = out / "students" / f"{student}.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(feedback.report_page(week, student, checks), encoding="utf-8")
+        pages.append(page)
+    links = {student: [f"students/{quote(student)}.html", *_feedback_pages(week, student, out)]
+             for student in students}
+    index = class_report.write_class_report(week, students, [row for row in rows if row["student_id"] in graded],
+                                            out, confusion=class_report.reference_confusion(week), feedback=links)
+    return Written(index, results, pages)
+
+
+def _feedback_pages(week: str, student: str, out: Path) -> list[str]:
+    """Links from ``out`` to the student's nbgrader feedback pages, when ``make feedback`` has made them."""
+    folder = paths.course_dir() / "feedback" / student / week
+    return [quote(os.path.relpath(page, out)) for page in sorted(folder.glob("*.html"))]

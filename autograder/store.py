@@ -1,0 +1,53 @@
+"""Where the kit keeps what grading found: every check's result, per student and module.
+
+``nbgrader autograde`` keeps only points. The kit's feedback, the class report
+and ``results.json`` also need each check's message and data (loss history,
+symptoms), so ``nbgrader_hooks.KitGrades`` saves the results of each notebook's
+module here, in the course directory next to nbgrader's gradebook:
+``<course>/.nngrader/results/<week>/<student>/<module>.jsonl``. A module graded
+again replaces its file atomically, so a killed run leaves the old results or
+the new ones, never half of each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from . import paths
+from .grading import collect_checks
+from .results import CheckResult, read_jsonl
+
+
+def results_dir(week: str) -> Path:
+    return paths.course_dir() / ".nngrader" / "results" / week
+
+
+def save(week: str, student: str, module: str, results: list[CheckResult]) -> Path:
+    """Keep ``results`` as the latest results of ``student``'s ``module``."""
+    path = results_dir(week) / student / f"{module}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".tmp")
+    partial.write_text("".join(json.dumps(asdict(result)) + "\n" for result in results), encoding="utf-8")
+    os.replace(partial, path)
+    return path
+
+
+def load(week: str, student: str) -> list[CheckResult]:
+    """One result per check of ``week``, in the graders' order; a check never graded scores 0 and says so."""
+    found = {}
+    for path in sorted((results_dir(week) / student).glob("*.jsonl")):
+        found.update((result.id, result) for result in read_jsonl(path, CheckResult))
+    return [found.get(spec.id) or CheckResult(
+        id=spec.id, title=spec.title, max_points=spec.points, passed=False,
+        message="not graded: no result was saved for this check\n"
+                "  hint:     this is a problem of the grading run, not of your code: tell your instructor")
+        for spec in collect_checks(week)]
+
+
+def students(week: str) -> list[str]:
+    """Students with saved results for ``week``."""
+    folder = results_dir(week)
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
