@@ -38,6 +38,7 @@ def build_assignment(week: str, out: Path | None = None, *, for_students: bool =
             shutil.copy2(path, out / path.name)
     for module in paths.PROVIDED_MODULES:
         shutil.copy2(module, out / module.name)
+    shutil.copy2(paths.STUDENT_CONFTEST, out / "conftest.py")
     return out
 
 

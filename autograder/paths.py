@@ -19,6 +19,8 @@ EXAMPLES = ROOT / "examples" / "submissions"
 
 #: Modules of the kit that students receive verbatim, next to their stubs.
 PROVIDED_MODULES = (GRADERS / "mnist.py",)
+#: The pytest plugin students receive as ``conftest.py``: what ``pytest`` prints in their folder.
+STUDENT_CONFTEST = GRADERS / "student_conftest.py"
 
 
 def course_dir() -> Path:

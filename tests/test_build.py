@@ -73,13 +73,14 @@ def test_stale_files_lists_everything_when_the_folder_is_missing(tmp_path, monke
 
 
 def test_build_writes_every_file_students_need(tmp_path):
-    """Does a build hold the stubs, the visible tests, the notebook and the provided modules (mnist.py verbatim)?"""
+    """Does a build hold the stubs, visible tests, notebooks, mnist.py verbatim and the students' conftest.py?"""
     out = build_assignment(WEEK, tmp_path / WEEK)
     names = sorted(p.name for p in out.iterdir())
     sources = [p.name.replace(".pct.py", ".ipynb") for p in SOLUTION_DIR.iterdir() if p.is_file()]
-    assert names == sorted(sources + ["mnist.py"])
+    assert names == sorted(sources + ["mnist.py", "conftest.py"])
     assert {"simple_nn.py", "test_simple_nn.py", NOTEBOOK} <= set(names)
     assert (out / "mnist.py").read_bytes() == (paths.GRADERS / "mnist.py").read_bytes()
+    assert (out / "conftest.py").read_bytes() == paths.STUDENT_CONFTEST.read_bytes()
     assert (out / "test_simple_nn.py").read_bytes() == (SOLUTION_DIR / "test_simple_nn.py").read_bytes()
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from autograder import cli, paths
 
-VERBS = ["assignments", "release", "collect", "grade", "feedback", "demo", "check"]
+VERBS = ["assignments", "release", "collect", "grade", "feedback", "report", "demo", "check"]
 
 
 def nngrader(*args: str) -> subprocess.CompletedProcess:
@@ -19,7 +19,7 @@ def nngrader(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_help_lists_every_verb(capsys):
-    """Does `--help` exit 0 and list every verb: assignments, release, collect, grade, feedback, demo, check?"""
+    """Does `--help` exit 0 and list every verb: assignments, release, collect, grade, feedback, report, demo, check?"""
     with pytest.raises(SystemExit) as stopped:
         cli.main(["--help"])
     assert stopped.value.code == 0
@@ -83,3 +83,12 @@ def test_check_on_a_missing_folder_is_a_one_line_error(tmp_path, capsys):
     assert cli.main(["check", "week03", str(missing)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("nngrader: ") and str(missing) in err and len(err.splitlines()) == 1, err
+
+
+def test_report_before_any_grading_is_a_one_line_error(tmp_path, monkeypatch, capsys):
+    """Does `report week03` in a course never graded exit 1 saying to grade first, not a traceback?"""
+    monkeypatch.setenv("NNGRADER_COURSE_DIR", str(tmp_path))
+    assert cli.main(["report", "week03"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nngrader: ") and "grades.csv does not exist" in err and "make grade" in err, err
+    assert len(err.splitlines()) == 1
