@@ -45,7 +45,7 @@ def write_reports(week: str, grades: Path | None = None) -> Written:
     if not grades.is_file():
         raise FileNotFoundError(f"{grades} does not exist: grade first (make grade), then make report")
     rows = course.read_grades(grades, week)
-    graded = set(store.students(week))
+    graded = set(store.students(week)) & {row["student_id"] for row in rows if row["timestamp"]}
     by_student = {row["student_id"]: row for row in rows}
     students = {student: store.load(week, student) for student in sorted(graded)}
     bonus = feedback.bonus_ids(week)

@@ -3,14 +3,17 @@
 A Mutation is a list of exact text edits of a reference module (each old
 snippet must occur exactly once, so a mutation never silently does nothing)
 and the checks it must fail, with the words each failure message must contain
-to name the mistake. Grading runs are real: ``run_checks`` in a limited process.
+to name the mistake, and the symptoms a failure must record (what
+``autograder/advice.py`` reads). Grading runs are real: ``run_checks`` in a
+limited process.
 """
 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autograder import notebooks, paths
 from autograder.grading import run_checks
@@ -29,12 +32,14 @@ def edit(source: str, old: str, new: str) -> str:
 
 @dataclass(frozen=True)
 class Mutation:
-    """A mistake planted in ``module``: exact edits, and check id -> phrases its failure must contain."""
+    """A mistake planted in ``module``: exact edits, check id -> phrases its failure must contain, and
+    check id -> symptoms its failure must record (see ``assert_symptoms``)."""
 
     id: str
     module: str
     edits: tuple[tuple[str, str], ...]
     fails: dict[str, tuple[str, ...]]
+    symptoms: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def apply(self, source: str) -> str:
         for old, new in self.edits:
@@ -72,7 +77,18 @@ def assert_caught(mutation: Mutation, results: dict[str, CheckResult]) -> None:
         for part in ("expected:", "got:", "hint:", *phrases):
             assert part in message, f"{check_id}: {part!r} missing from:\n{message}"
     assert sum(r.points for r in results.values()) < sum(r.max_points for r in results.values())
+    assert_symptoms(mutation.symptoms, results)
     assert_no_grader_source(results.values())
+
+
+def assert_symptoms(expected: dict[str, dict[str, Any]], results: dict[str, CheckResult]) -> None:
+    """Each check's failure records at least the ``expected`` symptoms: a value, or a predicate on the value."""
+    for check_id, symptoms in expected.items():
+        recorded = results[check_id].data.get("symptoms", {})
+        for name, want in symptoms.items():
+            assert name in recorded, f"{check_id}: symptom {name!r} not recorded, only {recorded}"
+            ok = want(recorded[name]) if callable(want) else recorded[name] == want
+            assert ok, f"{check_id}: symptom {name}={recorded[name]!r}, expected {want!r}"
 
 
 def assert_no_grader_source(results) -> None:

@@ -26,7 +26,7 @@ from autograder.grading import collect_checks, run_checks
 from autograder.results import CheckResult
 from autograder.sandbox import Limits
 
-from mutants import edit
+from mutants import assert_symptoms, edit
 
 WEEK = "week03"
 REFERENCE = paths.SOLUTIONS / WEEK / "simple_nn.py"
@@ -37,6 +37,8 @@ def check(name: str) -> str:
     return f"simple_nn::test_{name}"
 
 
+STANDARDIZE_STATS = check("standardize_gives_training_features_mean_0_std_1")
+STANDARDIZE_LEAK = check("standardize_scales_X_test_with_training_statistics")
 INIT_SHAPES = check("init_parameter_shapes")
 INIT_SCALE = check("init_weights_scaled_biases_zero")
 INIT_SEED = check("init_same_seed_same_weights")
@@ -51,14 +53,15 @@ GRAD_W1 = check("backward_W1_matches_numerical_gradient")
 GRAD_B1 = check("backward_b1_matches_numerical_gradient")
 PREDICT = check("predict_returns_integer_labels")
 MOMENTUM = check("train_applies_momentum_update")
+SHUFFLE = check("train_shuffles_every_epoch")
 LOSS_DECREASES = check("train_loss_decreases")
 TRAIN_SEED = check("train_same_seed_same_result")
 ACCURACY = check("accuracy_above_90_percent_on_mnist")
 
 #: Every check of the week, in the graders' order.
-ALL_CHECKS = (INIT_SHAPES, INIT_SCALE, INIT_SEED, FORWARD_SHAPE, FORWARD_VALUES, FORWARD_ROWS,
-              FORWARD_OVERFLOW, GRAD_SHAPES, GRAD_W2, GRAD_B2, GRAD_W1, GRAD_B1, PREDICT, MOMENTUM,
-              LOSS_DECREASES, TRAIN_SEED, ACCURACY)
+ALL_CHECKS = (STANDARDIZE_STATS, STANDARDIZE_LEAK, INIT_SHAPES, INIT_SCALE, INIT_SEED, FORWARD_SHAPE,
+              FORWARD_VALUES, FORWARD_ROWS, FORWARD_OVERFLOW, GRAD_SHAPES, GRAD_W2, GRAD_B2, GRAD_W1, GRAD_B1,
+              PREDICT, MOMENTUM, SHUFFLE, LOSS_DECREASES, TRAIN_SEED, ACCURACY)
 #: The checks that load MNIST (2 s for the data alone; the accuracy check trains on all of it).
 MNIST_CHECKS = (LOSS_DECREASES, TRAIN_SEED, ACCURACY)
 #: Everything that runs in well under a second on small random problems.
@@ -67,15 +70,17 @@ FAST = tuple(c for c in ALL_CHECKS if c not in MNIST_CHECKS)
 #: Text of the graders' source that must never reach a student.
 GRADER_SOURCE = ("def test_", "expect_array(", "expect(", "small_problem", "model_with", "check_gradient",
                  "student_gradients", "mean_cross_entropy", "GRADIENT_TOL", "FORWARD_TOL", "GradeFailure",
-                 "Traceback", "autograder/", "test_simple_nn")
+                 "Traceback", "autograder/", "test_simple_nn", "scaler_problem", "standardized(", "fitted(",
+                 "nearest(", "SCALER_TOL")
 
 #: The stub's checks and the unimplemented function each one reaches first.
 STUB_FIRST_TODO = {
-    INIT_SHAPES: "__init__", INIT_SCALE: "__init__", INIT_SEED: "__init__",
-    FORWARD_SHAPE: "forward", FORWARD_VALUES: "forward", FORWARD_ROWS: "forward", FORWARD_OVERFLOW: "forward",
-    GRAD_SHAPES: "forward", GRAD_W2: "forward", GRAD_B2: "forward", GRAD_W1: "forward", GRAD_B1: "forward",
-    PREDICT: "predict", MOMENTUM: "train",
-    LOSS_DECREASES: "__init__", TRAIN_SEED: "__init__", ACCURACY: "__init__",
+    STANDARDIZE_STATS: "standardize", STANDARDIZE_LEAK: "standardize",
+    INIT_SHAPES: "SimpleNN.__init__", INIT_SCALE: "SimpleNN.__init__", INIT_SEED: "SimpleNN.__init__",
+    **dict.fromkeys((FORWARD_SHAPE, FORWARD_VALUES, FORWARD_ROWS, FORWARD_OVERFLOW, GRAD_SHAPES, GRAD_W2, GRAD_B2,
+                     GRAD_W1, GRAD_B1), "SimpleNN.forward"),
+    PREDICT: "SimpleNN.predict", MOMENTUM: "SimpleNN.train", SHUFFLE: "SimpleNN.train",
+    LOSS_DECREASES: "SimpleNN.__init__", TRAIN_SEED: "SimpleNN.__init__", ACCURACY: "SimpleNN.__init__",
 }
 
 #: The line the misbehaving submissions below put a statement in front of (first line of forward's body).
@@ -117,8 +122,10 @@ def line_of(source: str, snippet: str) -> int:
 
 
 def test_week03_has_exactly_the_checks_this_file_knows():
-    """Does collect_checks list exactly the 17 simple_nn checks these tests select by id, in order?"""
-    assert tuple(spec.id for spec in collect_checks(WEEK) if spec.module == "simple_nn") == ALL_CHECKS
+    """Does collect_checks list exactly the 20 simple_nn checks these tests select by id, in order, worth 35?"""
+    specs = [spec for spec in collect_checks(WEEK) if spec.module == "simple_nn"]
+    assert tuple(spec.id for spec in specs) == ALL_CHECKS
+    assert sum(spec.points for spec in specs) == 35
 
 
 # ---------------------------------------------------------------- meta: reference and stub
@@ -140,6 +147,7 @@ def test_reference_scores_full_marks_on_every_check(reference_run):
     specs = {spec.id: spec.points for spec in collect_checks(WEEK) if spec.module == "simple_nn"}
     assert all(r.points == r.max_points == specs[r.id] > 0 for r in results)
     assert sum(r.points for r in results) == sum(specs.values())
+    assert not [r.id for r in results if "symptoms" in r.data]  # a check that passes records no symptom
     assert re.search(rf"\b{len(ALL_CHECKS)} passed\b", log.read_text(encoding="utf-8"))
 
 
@@ -169,15 +177,15 @@ def test_stub_scores_zero_on_every_check_and_the_run_completes(stub_run):
 
 
 def test_stub_messages_name_the_unimplemented_function_and_its_line_with_a_hint(stub_run):
-    """Does every stub message name the first unimplemented SimpleNN method the check reaches, its line, and a hint?"""
+    """Does every stub message name the first unimplemented function the check reaches, its line, and a hint?"""
     results, _ = stub_run
     stub = STUB.read_text(encoding="utf-8")
     for result in results:
         function = STUB_FIRST_TODO[result.id]
-        line = line_of(stub, f'raise NotImplementedError("SimpleNN.{function} is not implemented yet')
+        line = line_of(stub, f'raise NotImplementedError("{function} is not implemented yet')
         message = result.message
-        assert f"SimpleNN.{function} is not implemented yet" in message, (result.id, message)
-        assert f"at simple_nn.py, line {line}, in {function}:" in message, (result.id, message)
+        assert f"{function} is not implemented yet" in message, (result.id, message)
+        assert f"at simple_nn.py, line {line}, in {function.split('.')[-1]}:" in message, (result.id, message)
         assert "hint:     complete that TODO" in message, (result.id, message)
 
 
@@ -199,6 +207,8 @@ class Mutation:
     fails: dict[str, tuple[str, ...]]
     #: MNIST checks to run as well, when the mistake only shows in training on real data
     extra: tuple[str, ...] = field(default=())
+    #: check id -> symptoms its failure must record (a value, or a predicate on it; see mutants.assert_symptoms)
+    symptoms: dict[str, dict] = field(default_factory=dict)
 
     @property
     def only(self) -> tuple[str, ...]:
@@ -213,7 +223,8 @@ class Mutation:
 MUTATIONS = [
     Mutation("gradient-not-divided-by-N", (("        dz2 /= n\n", ""),), {
         GRAD_W2: ("divide by the batch size N",), GRAD_B2: ("already divided by N",),
-        GRAD_W1: ("already divided by N",), GRAD_B1: ("already divided by N",)}),
+        GRAD_W1: ("already divided by N",), GRAD_B1: ("already divided by N",)},
+        symptoms={c: {"scaled_by": 6.0, "batch_size": 6} for c in (GRAD_W2, GRAD_B2, GRAD_W1, GRAD_B1)}),
     Mutation("db2-mean-instead-of-sum",
              (('"b2": dz2.sum(axis=0, keepdims=True)', '"b2": dz2.mean(axis=0, keepdims=True)'),),
              {GRAD_B2: ("summed over the batch",)}),
@@ -225,7 +236,8 @@ MUTATIONS = [
     Mutation("relu-mask-missing", ((' * (self.cache["z1"] > 0)', ""),), {
         GRAD_W1: ("ReLU", "only where its input was positive"), GRAD_B1: ("(z1 > 0)",)}),
     Mutation("softmax-without-max-shift", (("np.exp(z2 - z2.max(axis=1, keepdims=True))", "np.exp(z2)"),), {
-        FORWARD_OVERFLOW: ("overflow", "subtract each row's max logit")}),
+        FORWARD_OVERFLOW: ("overflow", "subtract each row's max logit")},
+        symptoms={FORWARD_OVERFLOW: {"overflow": True}}),
     Mutation("softmax-over-axis-0", (("shifted.sum(axis=1, keepdims=True)", "shifted.sum(axis=0, keepdims=True)"),), {
         FORWARD_VALUES: ("normalises each row (axis=1, keepdims=True)",),
         FORWARD_ROWS: ("every row sums to 1", "sum over the classes of the same row", "axis=1"),
@@ -233,21 +245,30 @@ MUTATIONS = [
     Mutation("momentum-sign-flipped", (("v -= learning_rate * grads[name]", "v += learning_rate * grads[name]"),), {
         MOMENTUM: ("v = momentum * v - learning_rate * grad",),
         LOSS_DECREASES: ("third epoch's loss below the first's", "sign of the update (subtract the gradient)")},
-        extra=(LOSS_DECREASES,)),
+        extra=(LOSS_DECREASES,), symptoms={LOSS_DECREASES: {"loss_rising": True}}),  # 14.4 -> 24.5, finite
+    Mutation("update-applied-to-nothing", (("getattr(self, name)[...] += v", "pass"),), {
+        MOMENTUM: ("parameter += v",),
+        LOSS_DECREASES: ("by more than 1%", "the parameters themselves change, not copies of them")},
+        extra=(LOSS_DECREASES,), symptoms={LOSS_DECREASES: {"loss_flat": True}}),
     Mutation("velocity-not-kept-between-steps",
              (("v *= momentum\n                    v -= learning_rate * grads[name]\n",
                "v = momentum * v - learning_rate * grads[name]\n"),),
              {MOMENTUM: ("keep v between batches (self.velocity)",)}),
     Mutation("weights-initialised-tiny",
              (("np.sqrt(2.0 / input_size), (input_size", "0.0001 * np.sqrt(2.0 / input_size), (input_size"),),
-             {INIT_SCALE: ("standard deviation of W1", "weights too small", "sqrt(2 / input_size)")}),
+             {INIT_SCALE: ("standard deviation of W1", "weights too small", "sqrt(2 / input_size)")},
+             symptoms={INIT_SCALE: {"init_too_small": lambda std: 0 < std < 1e-4}}),
+    Mutation("weights-initialised-huge",
+             (("np.sqrt(2.0 / input_size), (input_size", "100 * np.sqrt(2.0 / input_size), (input_size"),),
+             {INIT_SCALE: ("standard deviation of W1", "too large saturate softmax")},
+             symptoms={INIT_SCALE: {"init_too_large": lambda std: std > 1}}),
     Mutation("weights-initialised-zero", (
         ("self.W1 = self.rng.normal(0.0, np.sqrt(2.0 / input_size), (input_size, hidden_size))",
          "self.W1 = np.zeros((input_size, hidden_size))"),
         ("self.W2 = self.rng.normal(0.0, np.sqrt(1.0 / hidden_size), (hidden_size, output_size))",
          "self.W2 = np.zeros((hidden_size, output_size))")), {
         INIT_SCALE: ("standard deviation of W1", "got:      0\n", "sqrt(2 / input_size)"),
-        INIT_SEED: ("different W1", "the same W1")}),
+        INIT_SEED: ("different W1", "the same W1")}, symptoms={INIT_SCALE: {"init_too_small": 0.0}}),
     Mutation("init-ignores-seed", (("self.W1 = self.rng.normal(", "self.W1 = np.random.normal("),
                                    ("self.W2 = self.rng.normal(", "self.W2 = np.random.normal(")), {
         INIT_SEED: ("identical W1 and W2", "never from np.random directly")}),
@@ -259,6 +280,60 @@ MUTATIONS = [
     Mutation("forward-forgets-b2", (("z2 = a1 @ self.W2 + self.b2", "z2 = a1 @ self.W2"),), {
         FORWARD_VALUES: ("both biases are added",),
         **dict.fromkeys((GRAD_W2, GRAD_B2, GRAD_W1, GRAD_B1), ("fix forward first",)), PREDICT: ()}),
+    Mutation("forward-without-relu", (("a1 = np.maximum(z1, 0)", "a1 = z1"),), {
+        FORWARD_VALUES: ("check the ReLU (np.maximum(z1, 0))",),
+        **dict.fromkeys((GRAD_W2, GRAD_B2, GRAD_W1, GRAD_B1), ("fix forward first",)), PREDICT: ()},
+        symptoms={FORWARD_VALUES: {"no_hidden_activation": True}}),
+    Mutation("forward-without-softmax", (("P = shifted / shifted.sum(axis=1, keepdims=True)", "P = z2"),), {
+        FORWARD_VALUES: ("softmax normalises each row",), FORWARD_ROWS: ("every row sums to 1",),
+        **dict.fromkeys((GRAD_W2, GRAD_B2, GRAD_W1, GRAD_B1), ("fix forward first",))},
+        symptoms={FORWARD_VALUES: {"no_output_softmax": True}}),
+    # --- shuffling: train's own forward and backward are the reference's in SHUFFLE
+    Mutation("no-shuffle", (("order = self.rng.permutation(n)", "order = np.arange(n)"),), {
+        SHUFFLE: ("a new random order in every epoch", "epoch 2 repeats the order of epoch 1",
+                  "self.rng.permutation(N) at the start of every epoch")}, symptoms={SHUFFLE: {"no_shuffle": True}}),
+    Mutation("shuffle-once-before-all-epochs", (
+        ("        for _ in range(epochs):\n            order = self.rng.permutation(n)\n",
+         "        order = self.rng.permutation(n)\n        for _ in range(epochs):\n"),), {
+        SHUFFLE: ("a new random order in every epoch", "inside the epoch loop")},
+        symptoms={SHUFFLE: {"no_shuffle": True}}),
+    Mutation("shuffle-with-replacement", (("order = self.rng.permutation(n)", "order = self.rng.integers(0, n, n)"),), {
+        SHUFFLE: ("every example exactly once per epoch", "not with replacement"),
+        MOMENTUM: ("W1 after train",)}),
+    # --- standardize: STANDARDIZE_STATS passes whichever set the statistics come from; STANDARDIZE_LEAK
+    # compares the student's outputs with each other, so a scaling mistake alone does not fail it
+    Mutation("scaler-fit-on-test", (("mean = X_train.mean(axis=0, keepdims=True)\n    std = X_train.std(",
+                                     "mean = X_test.mean(axis=0, keepdims=True)\n    std = X_test.std("),), {
+        STANDARDIZE_LEAK: ("only the test set changed", "compute the mean and std from X_train alone")},
+        symptoms={STANDARDIZE_LEAK: {"scaler_leak": True}}),
+    Mutation("scaler-fit-on-train-and-test", (
+        ("mean = X_train.mean(axis=0, keepdims=True)\n    std = X_train.std(axis=0, keepdims=True)\n",
+         ("both = np.vstack([X_train, X_test])\n    mean = both.mean(axis=0, keepdims=True)\n"
+          "    std = both.std(axis=0, keepdims=True)\n")),), {
+        STANDARDIZE_LEAK: ("only the test set changed", "must not change how X_train is scaled")},
+        symptoms={STANDARDIZE_LEAK: {"scaler_leak": True}}),
+    Mutation("scaler-refit-on-test", (("X_test_std = (X_test - mean) / std",
+                                       ("test_std = X_test.std(axis=0)\n    X_test_std = (X_test - "
+                                        "X_test.mean(axis=0)) / np.where(test_std > 0, test_std, 1.0)")),), {
+        STANDARDIZE_LEAK: ("copies of training rows", "never compute statistics of X_test")},
+        symptoms={STANDARDIZE_LEAK: {"scaler_leak": True}}),
+    Mutation("standardize-returns-X-unchanged", (
+        ("X_train_std = (X_train - mean) / std\n    X_test_std = (X_test - mean) / std\n",
+         "X_train_std, X_test_std = X_train, X_test\n"),), {
+        STANDARDIZE_STATS: ("every feature with mean 0 and std 1", "X_train came back unchanged")},
+        symptoms={STANDARDIZE_STATS: {"not_standardized": True}}),
+    Mutation("standardize-centres-only", (
+        ("X_train_std = (X_train - mean) / std\n    X_test_std = (X_test - mean) / std\n",
+         "X_train_std, X_test_std = X_train - mean, X_test - mean\n"),), {
+        STANDARDIZE_STATS: ("every feature with mean 0 and std 1", "centred but not scaled")},
+        symptoms={STANDARDIZE_STATS: {"not_standardized": True}}),
+    # a division by 0 shows in both outputs: NaN in X_train_std, inf in X_test_std
+    Mutation("standardize-divides-by-zero-std", (("    std = np.where(std > 0, std, 1.0)\n", ""),), {
+        STANDARDIZE_STATS: ("finite values", "its std is 0: divide by 1 there, not by 0"),
+        STANDARDIZE_LEAK: ("finite values", "its std is 0: divide by 1 there, not by 0")},
+        symptoms={c: {"nonfinite": 80} for c in (STANDARDIZE_STATS, STANDARDIZE_LEAK)}),
+    Mutation("standardize-divides-by-std-plus-epsilon", (("np.where(std > 0, std, 1.0)", "std + 1e-8"),), {
+        STANDARDIZE_LEAK: ("a feature that is 0 in every training row (std 0)", "divided by 1")}),
 ]
 
 
@@ -287,6 +362,13 @@ def test_mutation_fails_exactly_its_checks_and_loses_marks(mutant_run):
     assert failed == sorted(mutation.fails), {r.id: r.message for r in results if not r.passed}
     assert sum(r.points for r in results) < sum(r.max_points for r in results)
     assert all(r.points == 0 for r in results if not r.passed)
+
+
+def test_mutation_records_the_symptoms_of_its_mistake(mutant_run):
+    """Does each planted bug's failure record the symptoms that name its mistake (for autograder/advice.py)?"""
+    mutation, results = mutant_run
+    assert set(mutation.symptoms) <= set(mutation.fails)
+    assert_symptoms(mutation.symptoms, by_id(results))
 
 
 def test_mutation_messages_name_the_mistake(mutant_run):

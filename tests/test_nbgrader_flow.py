@@ -7,6 +7,7 @@ graders, overwrites the gradebook, deletes her own module, opens a socket,
 forges the grading cells' output). Each test then asks one question of the result.
 """
 
+import html
 import json
 import os
 import re
@@ -15,13 +16,15 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from autograder import course, paths
+from autograder import course, paths, plots, reports
 from autograder.grading import collect_checks
 
+import browser
 from leaks import leaked, solution_code_lines
 
 WEEK = "week03"
@@ -86,9 +89,10 @@ def graded(course_env, mnist_dir, tmp_path_factory):
     course.collect(WEEK)
     grades, outcomes = course.grade(WEEK, progress=False)
     course.feedback(WEEK)
+    written = reports.write_reports(WEEK, grades)
     rows = course.read_grades(grades, WEEK)
     return {"root": root, "release": release, "outcomes": outcomes, "rows": {row["student_id"]: row for row in rows},
-            "scores": {row["student_id"]: float(row["score"]) for row in rows}}
+            "scores": {row["student_id"]: float(row["score"]) for row in rows}, "reports": written}
 
 
 def test_correct_submission_gets_full_marks_and_stub_gets_zero(graded):
@@ -249,3 +253,121 @@ def test_attacks_from_the_kernel_leave_the_course_intact(graded):
     autograded = graded["root"] / "autograded" / CHEATER / WEEK / "activations.py"
     assert autograded.read_bytes() == (paths.EXAMPLES / "correct_student" / "activations.py").read_bytes()
 
+
+
+def page_text(path) -> str:
+    """The text of an HTML page, tags removed and entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("student, notebook, mistake", [
+    ("buggy_student", "simple_nn", "Gradients not averaged over the batch"),
+    ("buggy_student", "activations", "Softmax overflow"),
+    ("buggy_student", "forward_prop", "Forgetting the hidden activation"),
+    ("buggy_student", "perceptron", "Unfinished TODOs"),
+    ("stub_student", "backprop", "Unfinished TODOs")])
+def test_feedback_names_the_mistake_behind_each_planted_bug(graded, student, notebook, mistake):
+    """Does each feedback page open with the kit's report: the student's total as in grades.csv, what to fix first
+    (the planted bug's mistake among it) and this notebook's checks, each failure with the likely cause?"""
+    page = graded["root"] / "feedback" / student / WEEK / f"{notebook}.html"
+    text = " ".join(page_text(page).split())
+    row = graded["rows"][student]
+    assert f"Your results for {WEEK} {student}: {float(row['score']):g} / {float(row['max_score']):g} points" in text
+    assert text.index("Your results") < text.index("What to fix first") < text.index(f"Checks of {notebook}.py")
+    assert text.index(f"Checks of {notebook}.py") < text.index("Hidden checks")  # before the notebook itself
+    advice = text.split("What to fix first", 1)[1].split(f"Checks of {notebook}.py", 1)[0]
+    assert mistake in advice
+    listed = text.split(f"Checks of {notebook}.py", 1)[1].split("Hidden checks", 1)[0]
+    failed = [c for c in collect_checks(WEEK) if c.module == notebook]
+    assert listed.count("likely cause: " + mistake) >= 1
+    assert listed.count("expected:") == listed.count("hint:") >= 1
+    assert all(check.title in listed for check in failed)
+
+
+def test_feedback_of_a_perfect_submission_says_so(graded):
+    """Does the correct student's feedback say every check passed, with no advice to fix anything?"""
+    text = " ".join(page_text(graded["root"] / "feedback" / "correct_student" / WEEK / "simple_nn.html").split())
+    assert "Every check passed" in text and "likely cause" not in text
+
+
+def test_results_json_per_submission_matches_the_gradebook(graded):
+    """Is there a Gradescope-style results.json per submission whose score is the gradebook's (plus extra credit),
+    with one test per check and no hidden grading code in any output?"""
+    checks = collect_checks(WEEK)
+    grader_lines = [line.strip() for path in (paths.GRADERS / WEEK).glob("test_*.py")
+                    for line in path.read_text().splitlines() if len(line.strip()) > 40]
+    assert sorted(path.parent.name for path in graded["reports"].results) == sorted([*SAMPLES, CHEATER])
+    for path in graded["reports"].results:
+        document = json.loads(path.read_text())
+        row = graded["rows"][path.parent.name]
+        assert document["score"] == float(row["score"]) + float(row["bonus"])
+        assert [test["extra_data"]["check"] for test in document["tests"]] == [check.id for check in checks]
+        assert sum(test["score"] for test in document["tests"]) == float(row["raw_score"]) + float(row["bonus"])
+        outputs = "\n".join(test["output"] for test in document["tests"]) + document["output"]
+        assert not [line for line in grader_lines if line in outputs], path
+    buggy = json.loads(reports.results_path(WEEK, "buggy_student").read_text())
+    assert "Gradients not averaged over the batch" in buggy["output"]
+
+
+def test_class_report_lists_every_student_with_the_gradebooks_totals_and_links(graded):
+    """Does the class report hold every plot (as PNG files beside it), one row per student with grades.csv's totals,
+    and links that reach each student's feedback pages?"""
+    index = graded["reports"].class_report
+    page = index.read_text(encoding="utf-8")
+    images = re.findall(r'<img[^>]+src="([^"]+)"', page)
+    assert len(images) >= 5
+    for name in images:
+        assert (index.parent / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+    text = " ".join(page_text(index).split())
+    for student, row in graded["rows"].items():
+        assert student in text
+    links = re.findall(r'<a[^>]+href="([^"]+)"', page)
+    feedback_links = [link for link in links if "feedback/buggy_student" in link]
+    assert feedback_links and all((index.parent / link).is_file() for link in feedback_links)
+    assert (index.parent / "students" / "buggy_student.html").is_file()
+
+
+def test_make_grade_shows_progress_and_ends_with_a_summary(graded):
+    """Does `make grade`'s command print a progress bar with the time left, a one-line summary (graded, failed to
+    run, time) and where the class report went?"""
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", WEEK], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"grading week03: 100%\|.*\| 4/4 students \[\S+ elapsed, \S+ left\]", done.stderr), done.stderr
+    assert re.search(r"^0 graded, 4 skipped \(unchanged\), 0 failed to run, in \d+ s", done.stdout, re.M), done.stdout
+    assert f"class report: {graded['reports'].class_report}" in done.stdout
+
+
+def screenshot_path(graded, name: str):
+    """Where a screenshot goes: NNGRADER_SCREENSHOTS (CI keeps them there), else the course directory."""
+    folder = Path(os.environ.get("NNGRADER_SCREENSHOTS") or graded["root"] / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def test_class_report_of_the_sample_class_renders_in_chromium(graded):
+    """In a real browser, does the sample class's report show every plot (each image decoded, plot colours on the
+    screenshot) and the students table with the gradebook's totals?"""
+    shot = screenshot_path(graded, "class_report_sample_class.png")
+    dom = browser.render(graded["reports"].class_report, shot)
+    images = browser.images_rendered(dom)
+    assert len(images) >= 5 and all(image["width"] > 0 for image in images), images
+    text = browser.text_of(dom)
+    for student, row in graded["rows"].items():
+        assert student in text
+    assert browser.distinct_colours(shot) > 2000
+    assert browser.colour_area(shot, [plots.ACCENT]) > 5_000  # a colour only the plots use
+
+
+def test_feedback_page_renders_in_chromium_with_the_kits_report(graded):
+    """In a real browser, does the buggy student's simple_nn feedback page show the kit's report (its tables, the
+    red marks of failed checks, the green bars of points earned) above the notebook with its plots?"""
+    page = graded["root"] / "feedback" / "buggy_student" / WEEK / "simple_nn.html"
+    shot = screenshot_path(graded, "feedback_buggy_student_simple_nn.png")
+    dom = browser.render(page, shot)
+    text = browser.text_of(dom)
+    assert "What to fix first" in text and "likely cause: Gradients not averaged over the batch" in text
+    images = browser.images_rendered(dom)
+    assert images and all(image["width"] > 0 for image in images), images  # the notebook's own plots
+    assert browser.colour_area(shot, ["#cf222e"]) > 200  # the failed checks' marks and message borders
+    assert browser.colour_area(shot, ["#1a7f37"]) > 2_000  # the points bars of the modules table

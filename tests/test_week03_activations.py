@@ -101,9 +101,10 @@ def test_stub_scores_zero_saying_which_function_is_not_implemented(tmp_path):
     assert_no_grader_source(results.values())
 
 
-def mutation(name: str, old: str, new: str, fails: dict[str, tuple[str, ...]]) -> Mutation:
+def mutation(name: str, old: str, new: str, fails: dict[str, tuple[str, ...]],
+             symptoms: dict[str, dict] | None = None) -> Mutation:
     """A planted bug made of one text edit of the reference."""
-    return Mutation(name, MODULE, ((old, new),), fails)
+    return Mutation(name, MODULE, ((old, new),), fails, symptoms or {})
 
 
 SIGMOID_TWO_LINES = "e = np.exp(-np.abs(z))\n    s = np.where(z >= 0, 1 / (1 + e), e / (1 + e))"
@@ -127,21 +128,25 @@ MUTATIONS = [
     mutation("leaky-relu-hard-codes-alpha", "alpha * z)", "0.01 * z)", {
         LEAKY: ("leaky_relu(z, alpha=0.2)", "use the alpha argument")}),
     mutation("sigmoid-naive-overflows-at-minus-1000", SIGMOID_TWO_LINES, "s = 1 / (1 + np.exp(-z))", {
-        SIGMOID_STABLE: ("no RuntimeWarning", "overflow encountered in exp", "exponentiate only -|z|")}),
+        SIGMOID_STABLE: ("no RuntimeWarning", "overflow encountered in exp", "exponentiate only -|z|")},
+        symptoms={SIGMOID_STABLE: {"overflow": True}}),
     mutation("sigmoid-np-where-evaluates-both-branches", SIGMOID_TWO_LINES,
              "s = np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))", {
-                 SIGMOID_STABLE: ("overflow encountered in exp", "np.where evaluates both of its branches")}),
+                 SIGMOID_STABLE: ("overflow encountered in exp", "np.where evaluates both of its branches")},
+             symptoms={SIGMOID_STABLE: {"overflow": True}}),
     Mutation("naive-sigmoid-hidden-by-np-seterr", MODULE, (
         ("import numpy as np\n", 'import numpy as np\n\nnp.seterr(all="ignore")\n'),
         (SIGMOID_TWO_LINES, "s = 1 / (1 + np.exp(-z))")), {
-        SIGMOID_STABLE: ("no RuntimeWarning", "overflow encountered in exp")}),
+        SIGMOID_STABLE: ("no RuntimeWarning", "overflow encountered in exp")},
+        symptoms={SIGMOID_STABLE: {"overflow": True}}),
     # one bug costs points once: sigmoid_derivative is checked with the reference sigmoid in its place
     mutation("sigmoid-forgets-the-negative-branch", "s = np.where(z >= 0, 1 / (1 + e), e / (1 + e))",
              "s = 1 / (1 + e)", {
                  SIGMOID: ("sigmoid(z) on a random (4, 5) array", "for z < 0 the stable form is exp(z) / (1 + exp(z))"),
                  SIGMOID_STABLE: ("sigmoid(-1000) is 0",)}),
     mutation("softmax-without-max-shift", "np.exp(z - np.max(z, axis=-1, keepdims=True))", "np.exp(z)", {
-        SOFTMAX_STABLE: ("no RuntimeWarning", "overflow encountered in exp", "subtract each row's own max")}),
+        SOFTMAX_STABLE: ("no RuntimeWarning", "overflow encountered in exp", "subtract each row's own max")},
+        symptoms={SOFTMAX_STABLE: {"overflow": True}}),
     mutation("softmax-shift-by-max-of-whole-array", "np.max(z, axis=-1, keepdims=True)", "np.max(z)", {
         SOFTMAX_STABLE: ("invalid value encountered", "the max of the whole array")}),
     mutation("softmax-normalises-over-axis-0",

@@ -149,14 +149,16 @@ MUTATIONS = [
     Mutation("mse-gradient-missing-2", MODULE, (("dpred = 2.0 * diff / diff.size", "dpred = diff / diff.size"),), {
         MSE_GRAD: ("the factor 2 comes from the square",)}),
     Mutation("mse-gradient-not-divided", MODULE, (("dpred = 2.0 * diff / diff.size", "dpred = 2.0 * diff"),), {
-        MSE_GRAD: ("the division from the mean over all elements",)}),
+        MSE_GRAD: ("the division from the mean over all elements",)},
+        symptoms={MSE_GRAD: {"scaled_by": 15.0, "batch_size": 15}}),  # pred (5, 3): the mean divides by 15
     Mutation("ce-loss-summed", MODULE, (("-np.mean(log_probs[rows, y])", "-np.sum(log_probs[rows, y])"),), {
         CE_VALUE: ("then the mean over the batch, not the sum",)}),
     Mutation("ce-gradient-not-divided-by-N", MODULE, (("    dlogits /= n\n", ""),), {
-        CE_GRAD: ("divide by the batch size N",)}),
+        CE_GRAD: ("divide by the batch size N",)}, symptoms={CE_GRAD: {"scaled_by": 6.0, "batch_size": 6}}),
     Mutation("ce-without-max-shift", MODULE,
              (("shifted = logits - np.max(logits, axis=1, keepdims=True)", "shifted = logits"),), {
-        CE_HUGE: ("RuntimeWarning", "overflow", "subtract each row's max logit")}),
+        CE_HUGE: ("RuntimeWarning", "overflow", "subtract each row's max logit")},
+        symptoms={CE_HUGE: {"overflow": True}}),
     Mutation("ce-log-of-softmax", MODULE, (
         ("log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))",
          "log_probs = np.log(np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True))"),), {

@@ -128,8 +128,9 @@ QUIZ_REGION = '''    quiz = mlp_quiz(os.environ.get("NNGRADER_STUDENT_ID") or my
 '''
 
 
-def mutation(id: str, edits: tuple[tuple[str, str], ...], fails: dict[str, tuple[str, ...]]) -> Mutation:
-    return Mutation(id=id, module=MODULE, edits=edits, fails=fails)
+def mutation(id: str, edits: tuple[tuple[str, str], ...], fails: dict[str, tuple[str, ...]],
+             symptoms: dict[str, dict] | None = None) -> Mutation:
+    return Mutation(id=id, module=MODULE, edits=edits, fails=fails, symptoms=symptoms or {})
 
 
 MUTATIONS = [
@@ -145,6 +146,16 @@ MUTATIONS = [
         OUTPUT: ("a1 must be relu(z1)", "after the second layer only"),
         COMBINATIONS: ("chosen separately",), CACHE_VALUES: ('cache["a1"] must be relu(z1)',),
         QUIZ: ("for the quiz of student id 'alice'",)}),
+    mutation("hidden-activation-missing", ((HIDDEN_LINE, "    a1 = z1\n"),), {
+        HIDDEN: ("a1 must be relu(z1)", "your hidden layer got no activation"),
+        OUTPUT: ("a1 must be relu(z1)", "your hidden layer got no activation"), COMBINATIONS: ("chosen separately",),
+        CACHE_VALUES: ('cache["a1"] holds z1 = X @ W1 + b1',), QUIZ: ("for the quiz of student id 'alice'",)},
+        symptoms={c: {"no_hidden_activation": True} for c in (HIDDEN, OUTPUT, COMBINATIONS)}),
+    mutation("output-activation-missing", (("    a2 = activate(z2, output)\n", "    a2 = z2\n"),), {
+        OUTPUT: ("this is z2: the output activation is missing",), COMBINATIONS: ("chosen separately",),
+        ROWS: ("summing to 1",), CACHE_VALUES: ('cache["a2"] holds z2 = a1 @ W2 + b2',),
+        QUIZ: ("for the quiz of student id 'alice'", "this is z2: apply the sigmoid")},
+        symptoms={c: {"no_output_softmax": True} for c in (OUTPUT, COMBINATIONS)}),
     mutation("hidden-argument-ignored", ((HIDDEN_LINE, '    a1 = activate(z1, "relu")\n'),), {
         HIDDEN: ("with relu on the hidden layer", "apply the activation named by `hidden` (sigmoid)"),
         COMBINATIONS: ("chosen separately",)}),

@@ -19,11 +19,36 @@ Conventions the grader relies on:
       seed must give the same weights before and after training.
     * Parameters keep the dtype they were given; computations must not cast
       them to a lower precision (the grader checks gradients in float64).
+    * ``standardize`` learns its mean and standard deviation from the training
+      set only, and applies those same statistics to the test set.
 """
 
 import numpy as np
 
 PARAMETERS = ("W1", "b1", "W2", "b2")
+
+
+def standardize(X_train, X_test):
+    """Give every feature mean 0 and standard deviation 1, with statistics of the training set only.
+
+    Args:
+        X_train: (N, D) training inputs: the only data the statistics come from.
+        X_test:  (M, D) test inputs, transformed with the training statistics.
+    Returns:
+        X_train_std: (N, D) (X_train - mean) / std
+        X_test_std:  (M, D) (X_test - mean) / std, with the same mean and std
+
+    ``mean`` and ``std`` are per feature (over axis 0) of ``X_train`` alone;
+    ``std`` is ``np.std``'s default (ddof=0). A feature that is constant in
+    ``X_train`` has std 0 (MNIST's border pixels are black in every training
+    image): it is divided by 1 instead, so it becomes 0 in X_train_std and
+    ``x - mean`` in X_test_std. Changing X_test never changes X_train_std.
+    """
+    # TODO: mean and std of X_train over axis 0 (one per feature), with keepdims=True: shape (1, D).
+    # TODO: where the std is 0 (a feature that never changes), divide by 1 instead of by 0.
+    # TODO: apply that same mean and std to X_test; never compute statistics of X_test.
+    raise NotImplementedError("standardize is not implemented yet: complete the TODO in simple_nn.py")
+    return X_train_std, X_test_std
 
 
 class SimpleNN:

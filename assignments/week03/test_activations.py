@@ -31,17 +31,20 @@ def test_float32_batch_keeps_shape_and_dtype(f):
 def test_simple_values():
     """Values anyone can check by hand."""
     z = np.array([-2.0, 0.0, 3.0])
-    at_zero = [("sigmoid", sigmoid(z)[1], 0.5), ("sigmoid_derivative", sigmoid_derivative(z)[1], 0.25),
-               ("tanh", tanh(z)[1], 0.0), ("tanh_derivative", tanh_derivative(z)[1], 1.0)]
-    for name, got, expected in at_zero:
-        assert np.isclose(got, expected), (f"{name}(0): expected {expected}, got {got}. "
-                                           "Hint: the derivatives use the activation's value, not z.")
-    checks = [("relu", relu(z), [0.0, 0.0, 3.0]), ("relu_derivative", relu_derivative(z), [0.0, 0.0, 1.0]),
-              ("leaky_relu", leaky_relu(z, alpha=0.1), [-0.2, 0.0, 3.0]),
-              ("leaky_relu_derivative", leaky_relu_derivative(z, alpha=0.1), [0.1, 0.1, 1.0])]
-    for name, got, expected in checks:
-        assert np.allclose(got, expected), (f"{name}([-2, 0, 3]): expected {expected}, got {got}. "
-                                            "Hint: at z == 0 the derivatives take the z < 0 value (test z > 0).")
+    at_zero = [("sigmoid", sigmoid(z)[1], 0.5, "1 / (1 + exp(-0)) is 0.5"),
+               ("sigmoid_derivative", sigmoid_derivative(z)[1], 0.25, "s * (1 - s) with s = sigmoid(z), not z"),
+               ("tanh", tanh(z)[1], 0.0, "np.tanh(0) is 0"),
+               ("tanh_derivative", tanh_derivative(z)[1], 1.0, "1 - tanh(z) ** 2: square tanh(z), not z")]
+    for name, got, expected, hint in at_zero:
+        assert np.isclose(got, expected), f"{name}(0): expected {expected}, got {got}. Hint: {hint}."
+    checks = [("relu", relu(z), [0.0, 0.0, 3.0], "np.maximum(z, 0), element by element"),
+              ("relu_derivative", relu_derivative(z), [0.0, 0.0, 1.0], "1 where z > 0 (not z >= 0), else 0"),
+              ("leaky_relu(alpha=0.1)", leaky_relu(z, alpha=0.1), [-0.2, 0.0, 3.0],
+               "z where z > 0, else alpha * z with the alpha argument"),
+              ("leaky_relu_derivative(alpha=0.1)", leaky_relu_derivative(z, alpha=0.1), [0.1, 0.1, 1.0],
+               "1 where z > 0 (not z >= 0), else alpha")]
+    for name, got, expected, hint in checks:
+        assert np.allclose(got, expected), f"{name} at [-2, 0, 3]: expected {expected}, got {got}. Hint: {hint}."
 
 
 @pytest.mark.parametrize("shape", [(4,), (3, 4)], ids=["vector", "batch"])
@@ -49,9 +52,10 @@ def test_softmax_rows_sum_to_one(shape):
     """softmax of a vector (C,) or of a batch (N, C): same shape, each row sums to 1."""
     z = np.arange(np.prod(shape), dtype=float).reshape(shape) % 5
     p = softmax(z)
-    assert p.shape == z.shape, f"expected shape {z.shape}, got {p.shape}. Hint: divide by a sum with keepdims=True."
-    assert np.allclose(p.sum(axis=-1), 1.0), (f"rows sum to {p.sum(axis=-1)}, expected 1. "
-                                              "Hint: sum over the last axis (axis=-1), not axis=0.")
+    assert p.shape == z.shape, (f"softmax: expected shape {z.shape}, got {p.shape}. "
+                                "Hint: divide by a sum with keepdims=True.")
+    assert np.allclose(p.sum(axis=-1), 1.0), (f"softmax: expected every row to sum to 1, got row sums "
+                                              f"{p.sum(axis=-1)}. Hint: sum over the last axis (axis=-1), not axis=0.")
 
 
 @pytest.mark.parametrize("f", [sigmoid, softmax], ids=lambda f: f.__name__)
@@ -76,5 +80,6 @@ def test_softmax_backward_matches_a_numerical_gradient():
         step[i] = h
         estimate[i] = (np.sum(dp * softmax(z + step)) - np.sum(dp * softmax(z - step))) / (2 * h)
     got = softmax_backward(dp, softmax(z))
-    assert np.allclose(got, estimate, atol=1e-7), (f"expected {estimate.round(6).tolist()}, got {got}. "
-                                                   "Hint: dz = p * (dp - sum(dp * p, axis=-1, keepdims=True)).")
+    assert np.allclose(got, estimate, atol=1e-7), (
+        f"softmax_backward: expected {estimate.round(6).tolist()}, got {got}. "
+        "Hint: dz = p * (dp - sum(dp * p, axis=-1, keepdims=True)).")

@@ -31,9 +31,10 @@ def test_evaluation_mode_is_simple_nn():
     model, plain = tiny_pair(keep_prob=0.5)
     X = np.random.default_rng(1).normal(size=(5, 4))
     got, expected = model.forward(X), plain.forward(X)
-    assert model.training is False, f"expected BonusNN().training to be False, got {model.training!r}"
-    assert np.allclose(got, expected), (f"expected SimpleNN's output\n{expected}\ngot\n{got}\n"
-                                        "Hint: drop units only while self.training is True.")
+    assert model.training is False, (f"BonusNN(): expected training to be False, got {model.training!r}. "
+                                     "Hint: set self.training = False in __init__.")
+    assert np.allclose(got, expected), (f"BonusNN.forward in evaluation mode: expected SimpleNN's output\n{expected}\n"
+                                        f"got\n{got}\nHint: drop units only while self.training is True.")
 
 
 def test_training_mode_drops_units_reproducibly():
@@ -45,11 +46,12 @@ def test_training_mode_drops_units_reproducibly():
     first = model.forward(X)
     model.rng = np.random.default_rng(7)
     again = model.forward(X)
-    assert np.allclose(first, again), ("expected the same output after resetting model.rng, got a different one. "
+    assert np.allclose(first, again), ("BonusNN.forward in training mode: expected the same output after resetting "
+                                       "model.rng, got a different one. "
                                        "Hint: draw the mask with self.rng.random(...), not np.random.")
-    assert not np.allclose(first, plain.forward(X)), ("expected the training output to differ from SimpleNN's "
-                                                      "(some hidden units dropped), got the same. "
-                                                      "Hint: apply the mask while self.training is True.")
+    assert not np.allclose(first, plain.forward(X)), ("BonusNN.forward in training mode: expected an output that "
+                                                      "differs from SimpleNN's (some hidden units dropped), got the "
+                                                      "same. Hint: apply the mask while self.training is True.")
 
 
 def test_train_records_decayed_rates_and_leaves_training_mode():
@@ -57,12 +59,12 @@ def test_train_records_decayed_rates_and_leaves_training_mode():
     X, y = make_moons(60, noise=0.1, seed=0)
     model = BonusNN(input_size=2, hidden_size=8, output_size=2, seed=0, keep_prob=0.8)
     history = model.train(X, y, epochs=3, learning_rate=0.1, batch_size=20, decay=1.0)
-    assert len(history) == 3, f"expected 3 losses, got {history!r}. Hint: collect the loss of every epoch."
-    assert model.training is False, (f"expected training False after train, got {model.training!r}. "
+    assert len(history) == 3, f"BonusNN.train: expected 3 losses, got {history!r}. Hint: one loss per epoch."
+    assert model.training is False, (f"BonusNN.train: expected training False afterwards, got {model.training!r}. "
                                      "Hint: reset it in a finally: block.")
     expected = [0.1, 0.1 / 2, 0.1 / 3]
-    assert np.allclose(model.lr_history, expected), (f"expected lr_history {expected}, got {model.lr_history}. "
-                                                     "Hint: the first epoch is epoch 0.")
+    assert np.allclose(model.lr_history, expected), (f"BonusNN.train: expected lr_history {expected}, "
+                                                     f"got {model.lr_history}. Hint: the first epoch is epoch 0.")
 
 
 def test_plot_decision_boundary_returns_figure_and_grid():
@@ -70,8 +72,13 @@ def test_plot_decision_boundary_returns_figure_and_grid():
     X, y = make_moons(40, noise=0.1, seed=0)
     fig, grid = plot_decision_boundary(lambda points: (points[:, 0] > 0.5).astype(int), X, y, resolution=30)
     plt.close("all")
-    assert isinstance(fig, matplotlib.figure.Figure), f"expected a Figure, got {type(fig).__name__}."
+    assert isinstance(fig, matplotlib.figure.Figure), (
+        f"plot_decision_boundary: expected a Figure first, got {type(fig).__name__}. "
+        "Hint: return ax.figure, grid.")
     assert isinstance(grid, np.ndarray) and grid.shape == (30, 30) and np.issubdtype(grid.dtype, np.integer), (
-        f"expected an integer array of shape (30, 30), got {getattr(grid, 'shape', type(grid).__name__)}. "
-        "Hint: reshape predict(points) to (resolution, resolution).")
-    assert set(np.unique(grid)) == {0, 1}, f"expected both classes on the grid, got {np.unique(grid)}."
+        f"plot_decision_boundary: expected an integer grid of shape (30, 30), got "
+        f"{getattr(grid, 'dtype', type(grid).__name__)} of shape {getattr(grid, 'shape', None)}. "
+        "Hint: reshape predict(points) to (resolution, resolution) and convert it with .astype(int).")
+    assert set(np.unique(grid)) == {0, 1}, (
+        f"plot_decision_boundary: expected both classes on the grid, got only {np.unique(grid)}. "
+        "Hint: the grid spans each feature's range plus a 10 % margin (X.min(axis=0), X.max(axis=0)).")

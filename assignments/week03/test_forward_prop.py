@@ -27,8 +27,10 @@ def test_dense_forward_small_example():
     Z = dense_forward(X, W, b)
     expected = np.array([[1.5, 2.5, 1.5]])
     assert isinstance(Z, np.ndarray) and Z.shape == (1, 3), (
-        f"expected shape (1, 3), got {getattr(Z, 'shape', type(Z).__name__)}. Hint: X (1, 2) @ W (2, 3) is (1, 3).")
-    assert np.allclose(Z, expected), f"expected {expected.tolist()}, got {Z.tolist()}. Hint: Z = X @ W + b."
+        f"dense_forward: expected shape (1, 3), got {getattr(Z, 'shape', type(Z).__name__)}. "
+        "Hint: X (1, 2) @ W (2, 3) is (1, 3).")
+    assert np.allclose(Z, expected), (f"dense_forward: expected {expected.tolist()}, got {Z.tolist()}. "
+                                      "Hint: Z = X @ W + b.")
 
 
 @pytest.mark.parametrize("n", [1, 4])
@@ -39,8 +41,10 @@ def test_two_layer_forward_shapes_and_cache(n):
     assert out.shape == (n, 2), f"out: expected shape ({n}, 2), got {out.shape}. Hint: a1 @ W2 is (N, C)."
     for key, shape in {"z1": (n, 5), "a1": (n, 5), "z2": (n, 2), "a2": (n, 2)}.items():
         assert key in cache, f"cache: expected key {key!r}, got keys {sorted(cache)}. Hint: store z1, a1, z2, a2."
-        assert cache[key].shape == shape, f"cache[{key!r}]: expected shape {shape}, got {cache[key].shape}."
-    assert np.array_equal(out, cache["a2"]), "out differs from cache['a2']. Hint: out is the last activation a2."
+        assert cache[key].shape == shape, (f"cache[{key!r}]: expected shape {shape}, got {cache[key].shape}. "
+                                           "Hint: z and a of a layer have the same shape, (N, H) or (N, C).")
+    assert np.array_equal(out, cache["a2"]), ("out: expected the same values as cache['a2'], got different ones. "
+                                              "Hint: out is the last activation a2.")
 
 
 def test_relu_cache_keeps_values_before_and_after():
@@ -48,8 +52,11 @@ def test_relu_cache_keeps_values_before_and_after():
     X, params = tiny_network()
     _, cache = two_layer_forward(X, params, hidden="relu", output="identity")
     assert np.allclose(cache["a1"], np.maximum(cache["z1"], 0)), (
-        "cache['a1'] is not relu(cache['z1']). Hint: store z1 before the activation and a1 after it.")
-    assert np.allclose(cache["a2"], cache["z2"]), "with output='identity', a2 should equal z2."
+        f"cache['a1']: expected relu(cache['z1']), first row {np.maximum(cache['z1'][0], 0).round(4).tolist()}, "
+        f"got {np.round(cache['a1'][0], 4).tolist()}. Hint: store z1 before the activation and a1 after it.")
+    assert np.allclose(cache["a2"], cache["z2"]), (
+        f"cache['a2'] with output='identity': expected cache['z2'], first row {np.round(cache['z2'][0], 4).tolist()}, "
+        f"got {np.round(cache['a2'][0], 4).tolist()}. Hint: the identity activation returns z unchanged.")
 
 
 def test_softmax_rows_sum_to_one():
@@ -57,23 +64,29 @@ def test_softmax_rows_sum_to_one():
     X, params = tiny_network()
     out, _ = two_layer_forward(X, params, hidden="tanh")
     sums = out.sum(axis=1)
-    assert np.allclose(sums, 1.0), f"expected every row to sum to 1, got row sums {sums}. Hint: sum over axis=1."
+    assert np.allclose(sums, 1.0), (f"out with output='softmax': expected every row to sum to 1, got row sums {sums}. "
+                                    "Hint: divide exp(z2 - row max) by its sum over axis=1, keepdims=True.")
 
 
 def test_unknown_activation_raises_value_error():
     """An unknown activation name raises ValueError."""
     X, params = tiny_network()
-    with pytest.raises(ValueError):
+    try:
         two_layer_forward(X, params, hidden="softplus")
+    except ValueError:
+        return
+    pytest.fail("two_layer_forward(X, params, hidden='softplus'): expected a ValueError, got a result. "
+                "Hint: check both names first and raise ValueError for an unknown one.")
 
 
 def test_quiz_answer_agrees_with_your_forward_pass():
     """quiz_answer() holds 2 numbers that agree (within 0.01) with two_layer_forward on YOUR quiz."""
     answer = quiz_answer()
     got = np.asarray(answer, dtype=float).ravel()
-    assert got.shape == (2,), f"expected a list of 2 numbers, got {answer!r}. Hint: answer = [..., ...]."
+    assert got.shape == (2,), f"quiz_answer(): expected a list of 2 numbers, got {answer!r}. Hint: answer = [..., ...]."
     quiz = mlp_quiz(my_student_id())
     out, _ = two_layer_forward(quiz["x"], quiz, hidden=quiz["hidden"], output=quiz["output"])
     assert np.all(np.abs(got - out[0]) <= 0.01), (
-        f"your answer {got.tolist()} differs from two_layer_forward on your quiz {np.round(out[0], 4).tolist()}. "
+        f"quiz_answer(): expected the output of two_layer_forward on your quiz, {np.round(out[0], 4).tolist()}, "
+        f"got {got.tolist()}. "
         f"Hint: use the numbers of mlp_quiz({my_student_id()!r}); if both are right, check your two_layer_forward.")

@@ -16,9 +16,9 @@ def test_sgd_one_step_in_place():
     p = np.array([1.0, 2.0])
     params = {"p": p}
     SGD(learning_rate=0.1).step(params, {"p": np.array([10.0, -10.0])})
-    assert params["p"] is p, ("expected params['p'] to be the same array after step, got a new array. "
+    assert params["p"] is p, ("SGD.step: expected params['p'] to be the same array afterwards, got a new array. "
                               "Hint: update in place with params[name] -= ..., not params[name] = ...")
-    assert np.allclose(p, [0.0, 3.0]), f"expected [0, 3], got {p}. Hint: p -= learning_rate * g."
+    assert np.allclose(p, [0.0, 3.0]), f"SGD.step: expected p = [0, 3], got {p}. Hint: p -= learning_rate * g."
 
 
 def test_momentum_two_steps():
@@ -28,7 +28,7 @@ def test_momentum_two_steps():
         opt.step(params, {"p": np.ones(1)})
         path.append(float(params["p"][0]))
     assert np.allclose(path, [-0.1, -0.29]), (
-        f"expected p after each step [-0.1, -0.29], got {path}. "
+        f"Momentum.step: expected p after each step [-0.1, -0.29], got {path}. "
         "Hint: v = momentum * v - learning_rate * g, then p += v; keep v between calls.")
 
 
@@ -38,7 +38,7 @@ def test_momentum_velocity_per_parameter():
     for _ in range(3):
         opt.step(params, {"a": np.ones(2), "b": -np.ones(2)})
     assert np.allclose(params["a"], -params["b"]) and params["a"][0] < 0, (
-        f"expected a = -b with a < 0, got a = {params['a']}, b = {params['b']}. "
+        f"Momentum.step: expected a = -b with a < 0, got a = {params['a']}, b = {params['b']}. "
         "Hint: one velocity per name, self.velocity[name] = np.zeros_like(params[name]) on first sight.")
 
 
@@ -49,15 +49,20 @@ def test_adam_first_step_is_lr():
     Adam(learning_rate=0.001).step(params, {"W": grad})
     moves = -params["W"] * np.sign(grad)
     assert np.allclose(moves, 0.001, rtol=1e-6), (
-        f"expected every coordinate to move by 0.001 against its gradient, got moves {moves.ravel()}. Hint: "
+        f"Adam.step: expected every coordinate to move by 0.001 against its gradient, got moves {moves.ravel()}. Hint: "
         "bias-correct m and v with t = 1 on the first call; without it the step is 3.16 times too large.")
 
 
 def test_decay_schedules():
     """The three schedules at a few epochs, for initial_lr = 0.1."""
-    for got, expected, hint in [
-        ([step_decay(0.1, e) for e in (0, 9, 10, 25)], [0.1, 0.1, 0.05, 0.025], "drop ** (epoch // every)"),
-        ([exponential_decay(0.1, e) for e in (0, 10)], [0.1, 0.1 * np.exp(-0.5)], "initial_lr * exp(-rate * epoch)"),
-        ([inverse_time_decay(0.1, e) for e in (0, 10)], [0.1, 0.05], "initial_lr / (1 + rate * epoch)"),
+    for what, got, expected, hint in [
+        ("step_decay at epochs 0, 9, 10, 25", [step_decay(0.1, e) for e in (0, 9, 10, 25)], [0.1, 0.1, 0.05, 0.025],
+         "initial_lr * drop ** (epoch // every)"),
+        ("exponential_decay at epochs 0, 10", [exponential_decay(0.1, e) for e in (0, 10)], [0.1, 0.1 * np.exp(-0.5)],
+         "initial_lr * exp(-rate * epoch)"),
+        ("inverse_time_decay at epochs 0, 10", [inverse_time_decay(0.1, e) for e in (0, 10)], [0.1, 0.05],
+         "initial_lr / (1 + rate * epoch)"),
     ]:
-        assert np.allclose(np.asarray(got, dtype=float), expected), f"expected {expected}, got {got}. Hint: {hint}."
+        assert np.allclose(np.asarray(got, dtype=float), expected), (
+            f"{what}: expected {[float(v) for v in expected]}, got {np.asarray(got, dtype=float).tolist()}. "
+            f"Hint: {hint}.")

@@ -7,7 +7,8 @@ while it is checked (``upstream_from_reference``), so a wrong ``sigmoid``
 costs points in the sigmoid checks only. Student functions get copies of the
 inputs, so one that changes its argument in place cannot spoil the expected
 values. Overflow checks run with numpy's default error settings restored, so
-a module-level ``np.seterr(all="ignore")`` cannot hide a warning.
+a module-level ``np.seterr(all="ignore")`` cannot hide a warning, and their
+failures record the symptom ``overflow`` (see ``overflowed``).
 """
 
 import contextlib
@@ -73,6 +74,12 @@ def upstream_from_reference(student, reference, name: str):
             setattr(student, name, own)
 
 
+def overflowed(caught: list[str], got) -> dict:
+    """The symptom of an overflow check's failure: np.exp overflowed, or the result holds NaN or inf."""
+    finite = isinstance(got, np.ndarray) and np.issubdtype(got.dtype, np.number) and bool(np.all(np.isfinite(got)))
+    return {"overflow": True} if not finite or any("overflow" in warning for warning in caught) else {}
+
+
 def describe(value) -> str:
     if isinstance(value, np.ndarray):
         return f"{value.dtype} array of shape {value.shape}"
@@ -98,7 +105,8 @@ def test_sigmoid_no_overflow_at_plus_minus_1000(student, reference):
     expect(not caught, f"sigmoid({z.tolist()})", expected="no RuntimeWarning", got="; ".join(caught),
            hint="exp(-z) overflows for z below about -709: exponentiate only -|z|, i.e. "
            "e = np.exp(-np.abs(z)), and use 1 / (1 + e) for z >= 0, e / (1 + e) for z < 0. np.where "
-           "evaluates both of its branches, so neither branch may contain np.exp(-z) or np.exp(z)")
+           "evaluates both of its branches, so neither branch may contain np.exp(-z) or np.exp(z)",
+           symptoms=overflowed(caught, got))
     expect_array(got, reference.sigmoid(z), f"sigmoid({z.tolist()})", tol=VALUE_TOL,
                  hint="sigmoid(-1000) is 0 and sigmoid(1000) is 1; both forms give the same value for any z")
 
@@ -232,7 +240,7 @@ def test_softmax_no_overflow_at_plus_minus_1000(student, reference):
                                          else describe(got)),
                hint="np.exp overflows above ~709: subtract each row's own max (np.max(z, axis=-1, "
                "keepdims=True)) before exponentiating; the max of the whole array leaves a row near -1000 "
-               "with exp(-2000) = 0 everywhere, and 0 / 0 = nan")
+               "with exp(-2000) = 0 everywhere, and 0 / 0 = nan", symptoms=overflowed(caught, got))
     # the vector was checked last: got is softmax(vector); a 1-D input is immune to an axis mistake,
     # so this catches clipping without charging the axis=0 bug a second time
     expect_array(got, reference.softmax(vector), f"softmax({vector.tolist()})", tol=VALUE_TOL,

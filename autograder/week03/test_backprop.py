@@ -6,7 +6,10 @@ scalar built here: ``sum(G * node(inputs))`` for a random upstream gradient G,
 whose gradient is exactly what the node's backward must return for G. Loss
 gradients are checked against centred differences of the *reference* loss, so
 a wrong loss value costs its own check only. ``gradient_check`` is compared with
-the autograder's own estimate and with exact derivatives.
+the autograder's own estimate and with exact derivatives. A loss gradient's
+failure records the number of elements its mean divides by (``batch_size``),
+so that a gradient that forgot the division shows as ``scaled_by`` that number;
+the huge-logits check records ``overflow``.
 """
 
 
@@ -183,8 +186,9 @@ def test_mse_loss_gradient_matches_numerical_gradient(student, reference):
         pred, target = rng.normal(size=shape), rng.normal(size=shape)
         expected = numerical_gradient(lambda: reference.mse_loss(pred, target)[0], pred)
         _, got = check_pair(student.mse_loss(pred.copy(), target.copy()), f"mse_loss for shape {shape}")
+        # the mean runs over every element, so a gradient without the division is pred.size times too large
         expect_array(got, expected, f"dpred from mse_loss(pred, target) for shape {shape} against a numerical "
-                     "gradient", tol=GRADIENT_TOL,
+                     "gradient", tol=GRADIENT_TOL, batch_size=pred.size,
                      hint="dpred = 2 * (pred - target) / pred.size: the factor 2 comes from the square, "
                      "the division from the mean over all elements")
 
@@ -218,7 +222,7 @@ def test_softmax_cross_entropy_gradient_matches_numerical_gradient(student, refe
         _, got = check_pair(student.softmax_cross_entropy(logits.copy(), y.copy()),
                             "softmax_cross_entropy(logits, y)")
         expect_array(got, expected, f"dlogits from softmax_cross_entropy(logits, y) with logits {logits.shape} "
-                     "against a numerical gradient", tol=GRADIENT_TOL,
+                     "against a numerical gradient", tol=GRADIENT_TOL, batch_size=len(y),
                      hint="dlogits = (softmax(logits) - one_hot(y)) / N: subtract 1 at each row's label, and "
                      "divide by the batch size N because the loss is a mean")
 
@@ -236,11 +240,15 @@ def test_softmax_cross_entropy_finite_for_huge_logits(student, reference):
         logits, y = np.array([row]), np.array([label])
         what = f"softmax_cross_entropy(logits, y) with logits {row}, label {label}"
         expected_loss, expected_grad = reference.softmax_cross_entropy(logits, y)
-        result, overflow = call_recording_warnings(student, student.softmax_cross_entropy, logits.copy(), y.copy())
+        result, caught = call_recording_warnings(student, student.softmax_cross_entropy, logits.copy(), y.copy())
         loss, grad = check_pair(result, what)
-        expect(not overflow and abs(loss - expected_loss) <= VALUE_TOL * max(1.0, abs(expected_loss)),
+        # overflow: np.exp overflowed, or the result is NaN or inf (log(0) of an underflow alone is not overflow)
+        overflow = any("overflow" in warning for warning in caught) or not np.isfinite(loss) or (
+            isinstance(grad, np.ndarray) and np.issubdtype(grad.dtype, np.number) and not np.all(np.isfinite(grad)))
+        expect(not caught and abs(loss - expected_loss) <= VALUE_TOL * max(1.0, abs(expected_loss)),
                f"the loss from {what}", expected=f"{expected_loss + 0.0:.10g}, with no RuntimeWarning",
-               got=f"{loss + 0.0:.10g}" + (f" ({'; '.join(overflow)})" if overflow else ""), hint=hint)
+               got=f"{loss + 0.0:.10g}" + (f" ({'; '.join(caught)})" if caught else ""), hint=hint,
+               symptoms={"overflow": True} if overflow else {})
         expect_array(grad, expected_grad, f"dlogits from {what}", tol=GRADIENT_TOL, hint=hint)
 
 

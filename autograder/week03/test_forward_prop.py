@@ -4,7 +4,8 @@ The checks of ``two_layer_forward`` run with the reference ``dense_forward``
 put in place of the student's, so a bug in ``dense_forward`` costs its own
 points once and not again in every forward check. When a wrong result matches
 a known mistake (a missing bias, softmax over the wrong axis, ...), the hint
-names that mistake.
+names that mistake, and the failure records it as a symptom where the week's
+material lists it (``no_hidden_activation``, ``no_output_softmax``).
 """
 
 
@@ -80,10 +81,22 @@ def reproduces(got, wrong, expected) -> bool:
     return np.allclose(got, wrong, **same) and not np.allclose(wrong, expected, **same)
 
 
-def expect_values(got, expected, what: str, *, hint: str, mistakes=()) -> None:
-    """expect_array with FORWARD_TOL, hinting at the first ``(wrong result, hint)`` mistake ``got`` reproduces."""
+def expect_values(got, expected, what: str, *, hint: str, mistakes=(), symptoms=None) -> None:
+    """expect_array with FORWARD_TOL, hinting at the first ``(wrong result, hint)`` mistake ``got`` reproduces.
+
+    ``symptoms`` maps a symptom name to the wrong result of that mistake (expect_array's ``mistakes``).
+    """
     hint = next((text for wrong, text in mistakes if reproduces(got, wrong, expected)), hint)
-    expect_array(got, expected, what, tol=FORWARD_TOL, hint=hint)
+    expect_array(got, expected, what, tol=FORWARD_TOL, hint=hint, mistakes=symptoms)
+
+
+def missing_activations(reference, X, params, output: str) -> dict:
+    """The outputs of the listed mistakes: no activation on the hidden layer, and (for softmax) none on the output."""
+    z1 = X @ params["W1"] + params["b1"]
+    wrong = {"no_hidden_activation": reference.activate(z1 @ params["W2"] + params["b2"], output)}
+    if output == "softmax":
+        wrong["no_output_softmax"] = np.maximum(z1, 0.0) @ params["W2"] + params["b2"]
+    return wrong
 
 
 def within_quiz_tol(got: np.ndarray, expected: np.ndarray) -> bool:
@@ -157,6 +170,7 @@ def test_two_layer_forward_hidden_activations(with_reference_dense, reference):
         out, _ = forward(with_reference_dense, X, params, what, hidden=hidden, output="identity")
         expected = reference.two_layer_forward(X, params, hidden=hidden, output="identity")[0]
         expect_values(out, expected, what, mistakes=wrong_hidden_mistakes(reference, X, params, hidden, "identity"),
+                      symptoms=missing_activations(reference, X, params, "identity"),
                       hint=f"z1 = X @ W1 + b1, a1 = {hidden}(z1), z2 = a1 @ W2 + b2; with output identity, out = z2")
 
 
@@ -176,9 +190,13 @@ def test_two_layer_forward_output_activations(with_reference_dense, reference):
             hint = f"out = {output}(z2) with z2 = a1 @ W2 + b2" + (", row by row" if output == "softmax" else "")
         others = [(reference.activate(z2, other), f"this is {other}(z2): apply the activation named by "
                    f"`output` ({output})") for other in OUTPUT if other != output]
-        expect_values(out, expected, what, hint=hint, mistakes=[
+        missing = missing_activations(reference, X, params, output)
+        no_hidden = ("a1 must be relu(z1): your hidden layer got no activation; the output activation belongs "
+                     "after the second layer only")
+        expect_values(out, expected, what, hint=hint, symptoms=missing, mistakes=[
             (z2, "this is z2: the output activation is missing (out = a2 = activation(z2))"), *others,
-            *wrong_hidden_mistakes(reference, X, params, "relu", output)[:1]])
+            *wrong_hidden_mistakes(reference, X, params, "relu", output)[:1],
+            (missing["no_hidden_activation"], no_hidden)])
 
 
 @pytest.mark.points(1)
@@ -190,10 +208,12 @@ def test_two_layer_forward_every_combination_and_defaults(with_reference_dense, 
             what = f'two_layer_forward(X, params, hidden="{hidden}", output="{output}")'
             out, _ = forward(with_reference_dense, X, params, what, hidden=hidden, output=output)
             expect_values(out, reference.two_layer_forward(X, params, hidden=hidden, output=output)[0], what,
+                          symptoms=missing_activations(reference, X, params, output),
                           hint="the hidden and output activations are chosen separately: see the checks of each")
     out, _ = forward(with_reference_dense, X, params, "two_layer_forward(X, params)")
     expect_values(out, reference.two_layer_forward(X, params, hidden="relu", output="softmax")[0],
                   "two_layer_forward(X, params) with the default activations",
+                  symptoms=missing_activations(reference, X, params, "softmax"),
                   hint='keep the defaults of the signature: hidden="relu", output="softmax"')
 
 

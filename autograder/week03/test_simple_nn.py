@@ -1,9 +1,13 @@
-"""Hidden graders for the Week 3 mini-challenge: ``SimpleNN`` in simple_nn.py.
+"""Hidden graders for the Week 3 mini-challenge: ``standardize`` and ``SimpleNN`` in simple_nn.py.
 
 Each test feeds the student's model parameters chosen here, so a bug in
 ``__init__`` costs points once and not again in forward, backward and train.
 Gradients are checked in float64 against centred differences of a loss
 computed with the reference forward pass, never with the student's.
+A failure records symptoms (see ``autograder.checks``) for the mistakes the
+week's material names: weights initialised at the wrong scale, overflow,
+a missing activation, a gradient not averaged over the batch, a loss that is
+NaN, flat or rising, no shuffling, features not standardised, a leaky scaler.
 """
 
 import time
@@ -13,7 +17,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import (call_recording_warnings, expect, expect_array, numerical_gradient, numpy_beside,
-                               without_init)
+                               rel_error, without_init)
 from autograder.week03.problems import small_problem
 
 PARAMETERS = ("W1", "b1", "W2", "b2")
@@ -36,6 +40,21 @@ GRADIENT_TOL = 1e-6
 #: measured 56 s on the 2-core development machine, so 300 s leaves 5x margin.
 ACCURACY_TARGET = 0.90
 TRAIN_BUDGET_S = 300
+#: Below this test accuracy the network guesses (chance is 10 %): recorded as a symptom.
+CHANCE_ACCURACY = 0.2
+#: The loss check: the third epoch's loss must be more than 1 % below the first's. The reference goes
+#: from 1.75 to 0.43 on the 2,000 images; weights that never change give the same loss every epoch up to
+#: rounding, which a bare "last < first" could let through.
+LOSS_DROP = 0.01
+#: standardize against the documented formula, (X - mean) / std per feature: both sides compute it in
+#: float64, so only rounding separates them (an equivalent (X - mean) * (1 / std) measures 2e-16). The
+#: mistakes measure 6e-3 or more (np.std with ddof=1 on 40 rows: 6.3e-3; statistics that include the
+#: test set: 1e-2 or more), so 1e-7 leaves four decades on each side.
+SCALER_TOL = 1e-7
+#: The features of the scaler problems that are constant in X_train: 0 (an always-black border pixel)
+#: and 0.75. Their std is exactly 0 (0.75 is a binary fraction, so its sums and mean are exact; a
+#: constant 0.7 can come out with a std of 1e-16), and the documented convention divides them by 1.
+ZERO_FEATURE, CONSTANT_FEATURE = 2, 4
 
 
 def model_with(module, params: dict):
@@ -56,6 +75,110 @@ def model_with(module, params: dict):
 def mean_cross_entropy(reference, params: dict, X: np.ndarray, y: np.ndarray) -> float:
     P = model_with(reference, params).forward(X)
     return float(-np.mean(np.log(P[np.arange(len(y)), y])))
+
+
+def nearest(got, candidates: list[np.ndarray]) -> np.ndarray:
+    """The candidate closest to ``got``: for expect_array's ``mistakes``, when one mistake has several forms."""
+    if not (isinstance(got, np.ndarray) and np.issubdtype(got.dtype, np.number)):
+        return candidates[0]
+    return min(candidates, key=lambda c: rel_error(got, c) if c.shape == got.shape else np.inf)
+
+
+# --- standardize -------------------------------------------------------------
+
+def scaler_problem(seed: int, n: int = 40, d: int = 6) -> np.ndarray:
+    """Float64 X_train (n, d): feature means from -3 to 3 and stds from 0.5 to 4 (far from 0 and 1, so that
+    centring alone or scaling alone shows), except ZERO_FEATURE (0 in every row) and CONSTANT_FEATURE (0.75)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(rng.uniform(-3.0, 3.0, d), rng.uniform(0.5, 4.0, d), (n, d))
+    X[:, ZERO_FEATURE], X[:, CONSTANT_FEATURE] = 0.0, 0.75
+    return X
+
+
+def fitted(source: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """``X`` scaled with the mean and std of ``source``, by the documented convention (std 0 -> 1)."""
+    std = source.std(axis=0)
+    return (X - source.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+def standardized(student, X_train: np.ndarray, X_test: np.ndarray, call: str):
+    """The student's ``standardize(X_train, X_test)``, checked to be two finite arrays of the inputs' shapes."""
+    result = student.standardize(X_train.copy(), X_test.copy())
+    expect(isinstance(result, (tuple, list)) and len(result) == 2, call, expected="a pair (X_train_std, X_test_std)",
+           got=repr(result)[:80], hint="end with `return X_train_std, X_test_std`")
+    for name, got, shape in zip(("X_train_std", "X_test_std"), result, (X_train.shape, X_test.shape)):
+        expect(isinstance(got, np.ndarray) and got.shape == shape and np.issubdtype(got.dtype, np.number),
+               f"{name} from {call}", expected=f"a numeric array of shape {shape}",
+               got=f"{got.dtype} array of shape {got.shape}" if isinstance(got, np.ndarray) else type(got).__name__,
+               hint="one row per example and one column per feature: the mean and std have shape (1, D) "
+               "(axis=0, keepdims=True) and broadcast over the rows")
+        bad = int(np.sum(~np.isfinite(got)))
+        expect(bad == 0, f"{name} from {call}", expected="finite values", got=f"{bad} NaN or inf values",
+               hint=f"feature {ZERO_FEATURE} is 0 in every training row, so its std is 0: divide by 1 there, "
+               "not by 0, as the docstring says (np.where(std > 0, std, 1.0))", symptoms={"nonfinite": bad})
+    return result
+
+
+@pytest.mark.points(1)
+def test_standardize_gives_training_features_mean_0_std_1(student):
+    """standardize gives every training feature mean 0 and std 1, and a constant feature 0 (no division by 0)"""
+    X_train = scaler_problem(seed=51)
+    # X_test holds the same rows, reversed: its statistics are the training ones, so this check is about
+    # the scaling alone and passes whichever set the statistics come from; that is the next check's job
+    call = "standardize(X_train, X_test), X_train of shape (40, 6)"
+    train, _ = standardized(student, X_train, X_train[::-1].copy(), call)
+    std = X_train.std(axis=0)
+    unchanged, centred, scaled = X_train, X_train - X_train.mean(axis=0), X_train / np.where(std > 0, std, 1.0)
+    mistakes = [(unchanged, "X_train came back unchanged: subtract each feature's mean, then divide by its std"),
+                (centred, "the features are centred but not scaled: divide each by its std as well"),
+                (scaled, "the features are scaled but not centred: subtract each feature's mean first")]
+    wrong = next(((value, text) for value, text in mistakes if rel_error(train, value) <= SCALER_TOL), None)
+    # 1e-6 on the statistics: rounding gives 1e-16, dividing by std + 1e-8 gives 3e-9 (the value check
+    # below, like this one, accepts it); np.std with ddof=1 gives a std of 0.987
+    means, stds = train.mean(axis=0), train.std(axis=0)
+    ok = (np.allclose(means, 0.0, rtol=0, atol=1e-6) and np.allclose(stds[std > 0], 1.0, rtol=0, atol=1e-6)
+          and np.all(np.abs(train[:, std == 0]) <= 1e-6))
+    expect(ok, f"the features of X_train_std from {call}",
+           expected=f"every feature with mean 0 and std 1; features {ZERO_FEATURE} and {CONSTANT_FEATURE} "
+           "(constant in X_train) all 0",
+           got=f"means {np.round(means, 3).tolist()}, stds {np.round(stds, 3).tolist()}",
+           hint=wrong[1] if wrong else "per feature (axis=0): subtract X_train's mean and divide by X_train's std "
+           "(np.std's default, ddof=0); a feature whose std is 0 is divided by 1",
+           symptoms={"not_standardized": True} if wrong else {})
+    expect_array(train, fitted(X_train, X_train), f"X_train_std from {call}", tol=SCALER_TOL,
+                 hint="X_train_std = (X_train - mean) / std, element by element, with the mean and std of each "
+                 "feature (column), not of each example (row)")
+
+
+@pytest.mark.points(1)
+def test_standardize_scales_X_test_with_training_statistics(student):
+    """standardize learns mean and std from X_train only: X_test is scaled with them and never changes X_train_std"""
+    X_train = scaler_problem(seed=52)
+    copied = [3, 8, 13, 21, 34]
+    rng = np.random.default_rng(53)
+    # both test sets come from other distributions than X_train (shifted, wider or narrower), so statistics
+    # that include them differ from the training ones; X_test starts with copies of five training rows
+    X_test = np.vstack([X_train[copied], rng.normal(2.0, 5.0, (10, 6))])
+    X_other = rng.normal(-4.0, 0.5, (15, 6))
+    train, test = standardized(student, X_train, X_test, "standardize(X_train, X_test)")
+    train_again, _ = standardized(student, X_train, X_other, "standardize(X_train, X_other)")
+    leak = {"scaler_leak": nearest(train_again, [fitted(X_other, X_train),
+                                                 fitted(np.vstack([X_train, X_other]), X_train)])}
+    expect_array(train_again, train, "X_train_std from standardize(X_train, X_other) against standardize(X_train, "
+                 "X_test): only the test set changed", tol=SCALER_TOL, mistakes=leak,
+                 hint="compute the mean and std from X_train alone: the test set stands for data the model never "
+                 "sees while it learns, so it must not change how X_train is scaled")
+    k = len(copied)
+    leak = {"scaler_leak": nearest(test[:k], [fitted(X_test, X_test)[:k],
+                                              fitted(np.vstack([X_train, X_test]), X_test)[:k]])}
+    expect_array(test[:k], train[copied], f"the first {k} rows of X_test_std, whose X_test rows are copies of "
+                 f"training rows {copied}, against those rows of X_train_std", tol=SCALER_TOL, mistakes=leak,
+                 hint="scale X_test with the mean and std of X_train, the very numbers used for X_train, so that "
+                 "an example comes out the same in either set; never compute statistics of X_test")
+    expect_array(test[:, ZERO_FEATURE], X_test[:, ZERO_FEATURE], f"X_test_std[:, {ZERO_FEATURE}], a feature that is "
+                 "0 in every training row (std 0)", tol=SCALER_TOL,
+                 hint="as documented, a feature with std 0 in X_train is divided by 1, so its X_test values stay "
+                 "x - mean = x - 0; dividing by a tiny epsilon instead would blow them up")
 
 
 # --- __init__ ---------------------------------------------------------------
@@ -81,7 +204,8 @@ def test_init_weights_scaled_biases_zero(student):
     std = float(np.std(model.W1))
     expect(0.02 <= std <= 0.1, "standard deviation of W1", expected=f"about sqrt(2 / 784) = {np.sqrt(2 / 784):.3f}",
            got=f"{std:.4g}", hint="weights too small make the signal vanish layer by layer; too large saturate "
-           "softmax: scale a standard normal by sqrt(2 / input_size)")
+           "softmax: scale a standard normal by sqrt(2 / input_size)",
+           symptoms={"init_too_small" if std < 0.02 else "init_too_large": std})
     for name in ("b1", "b2"):
         expect(np.all(getattr(model, name) == 0), f"SimpleNN().{name}", expected="all zeros",
                got=f"values from {np.min(getattr(model, name)):.3g} to {np.max(getattr(model, name)):.3g}",
@@ -121,9 +245,15 @@ def test_forward_matches_reference(student, reference):
     params, X, _ = small_problem(seed=11, n=9)
     expected = model_with(reference, params).forward(X)
     got = model_with(student, params).forward(X)
+    z1 = X @ params["W1"] + params["b1"]
+    logits = np.maximum(z1, 0) @ params["W2"] + params["b2"]
+    no_relu = z1 @ params["W2"] + params["b2"]
+    no_relu = np.exp(no_relu - no_relu.max(axis=1, keepdims=True))
     expect_array(got, expected, "forward(X) on a random 9-example batch", tol=FORWARD_TOL,
                  hint="check the ReLU (np.maximum(z1, 0)), that both biases are added, and that softmax "
-                 "normalises each row (axis=1, keepdims=True)")
+                 "normalises each row (axis=1, keepdims=True)",
+                 mistakes={"no_hidden_activation": no_relu / no_relu.sum(axis=1, keepdims=True),
+                           "no_output_softmax": logits})
 
 
 @pytest.mark.points(1)
@@ -142,11 +272,13 @@ def test_forward_no_overflow_for_large_logits(student):
     """forward stays finite when the logits reach +-1000 (the max-shift trick)"""
     params, X, _ = small_problem(seed=13, n=5)
     params["W2"] *= 1000.0
-    P, overflow = call_recording_warnings(student, model_with(student, params).forward, X)
-    expect(isinstance(P, np.ndarray) and bool(np.all(np.isfinite(P))) and not overflow,
-           "forward(X) with logits around +-1000", expected="finite probabilities and no RuntimeWarning",
-           got="; ".join(overflow) or "NaN or inf in the output",
-           hint="np.exp overflows above ~709: subtract each row's max logit before exponentiating")
+    P, caught = call_recording_warnings(student, model_with(student, params).forward, X)
+    finite = isinstance(P, np.ndarray) and np.issubdtype(P.dtype, np.number) and bool(np.all(np.isfinite(P)))
+    overflow = not finite or any("overflow" in warning for warning in caught)
+    expect(finite and not caught, "forward(X) with logits around +-1000",
+           expected="finite probabilities and no RuntimeWarning", got="; ".join(caught) or "NaN or inf in the output",
+           hint="np.exp overflows above ~709: subtract each row's max logit before exponentiating",
+           symptoms={"overflow": True} if overflow else {})
 
 
 # --- backward ---------------------------------------------------------------
@@ -183,8 +315,9 @@ def check_gradient(student, reference, name: str, hint: str) -> None:
     if not (isinstance(P, np.ndarray) and np.allclose(P, model_with(reference, params).forward(X))):
         hint = ("forward(X) is not right yet (see the forward checks), and backward uses what forward "
                 "cached: fix forward first")
+    # the loss is the mean over the batch: a gradient that forgot 1/N is N times too large
     expect_array(grads[name], expected, f"backward(X, y)['{name}'] against a numerical gradient",
-                 tol=GRADIENT_TOL, hint=hint)
+                 tol=GRADIENT_TOL, hint=hint, batch_size=len(y))
 
 
 @pytest.mark.points(2)
@@ -257,6 +390,50 @@ def test_train_applies_momentum_update(student, reference):
                      "batches (self.velocity)")
 
 
+@pytest.mark.points(1)
+def test_train_shuffles_every_epoch(student, reference):
+    """train visits every example once per epoch, in a new random order each epoch"""
+    params, X, y = small_problem(seed=42, n=12)
+    X[:, 0] = np.arange(len(X))  # feature 0 numbers the examples: each batch forward gets tells which it holds
+    model = model_with(student, params)
+    # train's own forward and backward are the reference's (as in the momentum check), with forward
+    # recording the numbers of the examples of each call; learning_rate=0 leaves the parameters alone
+    reference_forward = types.MethodType(reference.SimpleNN.forward, model)
+    calls = []
+
+    def forward(X_batch):
+        calls.append([int(i) for i in np.rint(np.asarray(X_batch)[:, 0])])
+        return reference_forward(X_batch)
+
+    model.forward = forward
+    model.backward = types.MethodType(reference.SimpleNN.backward, model)
+    n, epochs, batch_size = len(X), 3, 5
+    call = f"train(X, y, epochs={epochs}, learning_rate=0.0, batch_size={batch_size}) on {n} examples"
+    model.train(X, y, epochs=epochs, learning_rate=0.0, momentum=0.9, batch_size=batch_size)
+    # the batches: calls of at most batch_size rows (not an evaluation on the whole set), a repeat of the
+    # same batch right after it counted once (a second forward for the loss)
+    batches = [b for i, b in enumerate(calls) if len(b) <= batch_size and (i == 0 or b != calls[i - 1])]
+    seen = [i for batch in batches for i in batch]
+    expect(len(seen) == epochs * n, f"the examples self.forward received during {call}",
+           expected=f"{epochs * n}: each of the {n} examples once per epoch, in batches of at most {batch_size}",
+           got=f"{len(seen)} examples in {len(batches)} batches",
+           hint="each epoch, cut one permutation of range(N) into slices of batch_size (the last one may be "
+           "smaller: keep it), and call self.forward on each batch")
+    orders = [seen[e * n:(e + 1) * n] for e in range(epochs)]
+    expect(all(sorted(order) == list(range(n)) for order in orders), f"the examples of each epoch of {call}",
+           expected="every example exactly once per epoch", got="; ".join(
+               f"epoch {e + 1}: {order}" for e, order in enumerate(orders)),
+           hint="draw the order without repeats, self.rng.permutation(N), not with replacement "
+           "(rng.integers or rng.choice draw some examples twice and skip others)")
+    repeated = [e + 2 for e in range(epochs - 1) if orders[e + 1] == orders[e]]
+    expect(not repeated, f"the order of the examples in each epoch of {call}",
+           expected="a new random order in every epoch",
+           got=f"epoch {repeated[0]} repeats the order of epoch {repeated[0] - 1}: {orders[0]}" if repeated else "",
+           hint="shuffle with self.rng.permutation(N) at the start of every epoch (inside the epoch loop), and "
+           "index X_train and y_train with the same order: without it every epoch repeats the same sequence "
+           "of updates", symptoms={"no_shuffle": True})
+
+
 @pytest.mark.points(2)
 def test_train_loss_decreases(student, mnist):
     """train returns one mean loss per epoch, and the loss goes down on 2,000 MNIST images"""
@@ -268,10 +445,13 @@ def test_train_loss_decreases(student, mnist):
            hint="append the epoch's mean loss to history and return it")
     expect(bool(np.all(np.isfinite(values))), "losses returned by train", expected="finite numbers",
            got=str(values.tolist()), hint="a NaN loss usually means the learning rate is too large, "
-           "or log(0): add a tiny constant inside the log")
-    expect(values[-1] < values[0], "losses returned by train", expected="the third epoch's loss below the first's",
+           "or log(0): add a tiny constant inside the log", symptoms={"loss_nan": True})
+    change = (values[-1] - values[0]) / abs(values[0]) if values[0] != 0 else values[-1] - values[0]
+    expect(change < -LOSS_DROP, "losses returned by train",
+           expected=f"the third epoch's loss below the first's, by more than {LOSS_DROP:.0%}",
            got=str(np.round(values, 4).tolist()), hint="check the sign of the update (subtract the gradient) "
-           "and that the parameters themselves change, not copies of them")
+           "and that the parameters themselves change, not copies of them",
+           symptoms={"loss_flat": True} if change <= LOSS_DROP else {"loss_rising": True})
 
 
 @pytest.mark.points(1)
@@ -306,7 +486,10 @@ def test_accuracy_above_90_percent_on_mnist(student, mnist, request):
     expect(seconds <= TRAIN_BUDGET_S, "time taken by train(X_train, y_train, epochs=10)",
            expected=f"at most {TRAIN_BUDGET_S} s (the reference takes about 4 s)", got=f"{seconds:.0f} s",
            hint="process a whole mini-batch with one matrix product instead of a loop over examples")
+    losses = np.asarray(request.node.nngrader_data["history"], dtype=np.float64)
+    symptoms = {**({"loss_nan": True} if not np.all(np.isfinite(losses)) else {}),
+                **({"accuracy_chance": True} if accuracy < CHANCE_ACCURACY else {})}
     expect(accuracy > ACCURACY_TARGET, "test accuracy after train(X_train, y_train, epochs=10)",
            expected=f"more than {ACCURACY_TARGET:.0%}", got=f"{accuracy:.2%}",
            hint="about 10 % is chance: check that train updates the weights in place; a NaN loss means the "
-           "learning rate is too large; shuffle every epoch and start from He-scaled weights")
+           "learning rate is too large; shuffle every epoch and start from He-scaled weights", symptoms=symptoms)

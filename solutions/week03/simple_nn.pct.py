@@ -14,9 +14,9 @@
 # ## Where your code goes
 #
 # You write your code in **`simple_nn.py`**, not in this notebook. Every `# TODO` followed
-# by `raise NotImplementedError` marks a part for you to fill in: `__init__`, `forward`,
-# `backward`, `train` and `predict`. Keep the names and signatures exactly as given,
-# because the grader imports your module and calls them.
+# by `raise NotImplementedError` marks a part for you to fill in: the function `standardize`,
+# and `__init__`, `forward`, `backward`, `train` and `predict` of the class. Keep the names and
+# signatures exactly as given, because the grader imports your module and calls them.
 #
 # This notebook is your workbench. It explains the maths, loads the data and runs your
 # class. Until you finish a TODO, the cells that use it stop with `NotImplementedError`.
@@ -37,9 +37,12 @@
 # 2. **Forward**: your probabilities match a separate computation, every row sums to 1,
 #    and huge logits do not cause overflow (no `inf` or `nan`).
 # 3. **Gradients**: every gradient (`W1`, `b1`, `W2`, `b2`) matches a numerical gradient computed in float64.
-# 4. **Training**: the loss decreases from epoch to epoch.
+# 4. **Training**: the momentum update is exact, every epoch visits each example once in a new
+#    random order, and the loss decreases from epoch to epoch.
 # 5. **Reproducibility**: the same `seed` gives the same weights, both before and after training.
-# 6. **Accuracy**: after `train` on the 60,000 training images, `predict` scores more than 90 % on the
+# 6. **Standardisation**: `standardize` gives every training feature mean 0 and standard deviation 1,
+#    and scales the test set with the training statistics.
+# 7. **Accuracy**: after `train` on the 60,000 training images, `predict` scores more than 90 % on the
 #    10,000 test images, and training must finish within **300 seconds**. A vectorised solution
 #    (one matrix product per layer for a whole batch) needs a few seconds. A Python loop over
 #    single examples will probably run out of time.
@@ -94,7 +97,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from mnist import load_mnist
-from simple_nn import SimpleNN
+from simple_nn import SimpleNN, standardize
 
 # %% [markdown]
 # ## 2. The data
@@ -128,6 +131,47 @@ for ax, i in zip(axes.flat, range(10)):
 fig.suptitle("First ten training images")
 fig.tight_layout()
 plt.show()
+
+# %% [markdown]
+# ### Standardisation: statistics from the training set only
+#
+# Pixels in [0, 1] already share one scale. Many datasets do not: think of a house's price in
+# euros next to its number of rooms. The usual remedy is to **standardise** each feature: subtract
+# its mean and divide by its standard deviation, so that every feature has mean 0 and standard
+# deviation 1. No feature then dominates the first layer just because its numbers are bigger.
+# That is the first TODO in `simple_nn.py`: `standardize(X_train, X_test)`.
+#
+# **Fit on the training set, apply to both.** The mean and the standard deviation come from
+# `X_train` alone; `X_test` is transformed with those same numbers. The test set plays the role of
+# the images the model will meet after training, and nobody knows their mean in advance. If the
+# test set helps choose the scaling, some of its information has *leaked* into the model: the test
+# score then grades a model that saw part of its exam, so it comes out better than what the model
+# will really do on new images. Scaling each set with its own statistics is wrong as well: the
+# same image would come out differently depending on which set it sits in.
+#
+# **Constant features.** Some pixels near the border are 0 in every training image, so their
+# standard deviation is 0 and dividing by it gives `nan`. As the docstring says, such a feature is
+# divided by 1 instead. That choice matters on the test set too: one test image has a little ink on
+# two of these pixels, and divided by 1 those values stay small, where a tiny epsilon in place of
+# the 0 (1e-8) would turn them into numbers near ten million.
+#
+# The cell below runs your `standardize` on MNIST. The network in the rest of this notebook keeps
+# training on the [0, 1] pixels: they are already on one scale, and the default learning rate
+# was chosen for them.
+
+# %%
+X_train_std, X_test_std = standardize(X_train, X_test)
+
+pixel_std = X_train.std(axis=0)
+varying = pixel_std > 0
+print(f"pixels that are constant in every training image: {np.sum(~varying)} of {len(pixel_std)}")
+print("all values finite:", bool(np.isfinite(X_train_std).all() and np.isfinite(X_test_std).all()))
+train_means, train_stds = X_train_std[:, varying].mean(axis=0), X_train_std[:, varying].std(axis=0)
+test_means = X_test_std[:, varying].mean(axis=0)
+print(f"training set, the other pixels: largest |mean| {np.abs(train_means).max():.4f}, "
+      f"standard deviations from {train_stds.min():.3f} to {train_stds.max():.3f}")
+print(f"test set, the same pixels: means from {test_means.min():.3f} to {test_means.max():.3f} "
+      "(close to 0 but not exactly: they were scaled with the training statistics)")
 
 # %% [markdown]
 # ## 3. Forward pass

@@ -1,14 +1,15 @@
 """Visible checks for simple_nn.py: run `pytest` in this folder before you submit.
 
 They catch the most common mistakes early. More checks run after you submit
-(hidden ones): every gradient, the momentum update, determinism, and more than
-90 % accuracy on the 10,000 MNIST test images.
+(hidden ones): every gradient, the momentum update, shuffling, determinism,
+standardize without leakage, and more than 90 % accuracy on the 10,000 MNIST
+test images.
 """
 
 import numpy as np
 import pytest
 
-from simple_nn import SimpleNN
+from simple_nn import SimpleNN, standardize
 
 
 def tiny_model(seed=0):
@@ -70,3 +71,24 @@ def test_predict_returns_labels():
     labels = SimpleNN(seed=0).predict(np.zeros((4, 784)))
     assert labels.shape == (4,) and np.issubdtype(labels.dtype, np.integer), (
         f"expected 4 integer labels, got shape {labels.shape}, dtype {labels.dtype}. Hint: np.argmax(P, axis=1).")
+
+
+def test_standardize_uses_training_statistics_only():
+    """standardize: training features get mean 0 and std 1, X_test is scaled with the TRAINING mean and std."""
+    rng = np.random.default_rng(0)
+    X_train, X_test = rng.normal(5.0, 3.0, size=(20, 4)), rng.normal(-2.0, 1.0, size=(6, 4))
+    X_train[:, 1] = 0.0  # a feature that never changes, like MNIST's border pixels: std 0
+    train, test = standardize(X_train, X_test)
+    assert np.all(np.isfinite(train)) and np.all(np.isfinite(test)), (
+        "standardize: expected finite values, got NaN or inf. "
+        "Hint: feature 1 is 0 in every training row (std 0): divide it by 1, not by 0.")
+    means, stds = train.mean(axis=0), train.std(axis=0)
+    assert np.allclose(means, 0.0) and np.allclose(stds[[0, 2, 3]], 1.0), (
+        f"standardize X_train_std: expected every feature with mean 0 and std 1, got means {np.round(means, 3)} "
+        f"and stds {np.round(stds, 3)}. Hint: subtract X_train's mean and divide by its std, per feature (axis=0).")
+    std = X_train.std(axis=0)
+    expected = (X_test - X_train.mean(axis=0)) / np.where(std > 0, std, 1.0)
+    assert np.allclose(test, expected), (
+        f"standardize X_test_std: expected X_test scaled with the training mean and std (its feature means stay "
+        f"far from 0 here), got means {np.round(test.mean(axis=0), 3)}. "
+        "Hint: reuse X_train's mean and std; never compute them on X_test.")

@@ -5,6 +5,13 @@ import numpy as np
 PARAMETERS = ("W1", "b1", "W2", "b2")
 
 
+def standardize(X_train, X_test):
+    center = np.mean(X_train, axis=0)
+    spread = np.sqrt(np.mean((X_train - center) ** 2, axis=0))
+    spread[spread == 0] = 1.0  # pixels that never change in training: leave their scale alone
+    return (X_train - center) / spread, (X_test - center) / spread
+
+
 def relu(z):
     return np.where(z > 0, z, 0.0)
 
