@@ -150,12 +150,12 @@ MUTATIONS = [
         HIDDEN: ("a1 must be relu(z1)", "your hidden layer got no activation"),
         OUTPUT: ("a1 must be relu(z1)", "your hidden layer got no activation"), COMBINATIONS: ("chosen separately",),
         CACHE_VALUES: ('cache["a1"] holds z1 = X @ W1 + b1',), QUIZ: ("for the quiz of student id 'alice'",)},
-        symptoms={c: {"no_hidden_activation": True} for c in (HIDDEN, OUTPUT, COMBINATIONS)}),
+        symptoms={c: {"no_hidden_activation": True} for c in (HIDDEN, OUTPUT, COMBINATIONS, QUIZ)}),
     mutation("output-activation-missing", (("    a2 = activate(z2, output)\n", "    a2 = z2\n"),), {
         OUTPUT: ("this is z2: the output activation is missing",), COMBINATIONS: ("chosen separately",),
         ROWS: ("summing to 1",), CACHE_VALUES: ('cache["a2"] holds z2 = a1 @ W2 + b2',),
         QUIZ: ("for the quiz of student id 'alice'", "this is z2: apply the sigmoid")},
-        symptoms={c: {"no_output_softmax": True} for c in (OUTPUT, COMBINATIONS)}),
+        symptoms={c: {"no_output_softmax": True} for c in (OUTPUT, COMBINATIONS, QUIZ)}),
     mutation("hidden-argument-ignored", ((HIDDEN_LINE, '    a1 = activate(z1, "relu")\n'),), {
         HIDDEN: ("with relu on the hidden layer", "apply the activation named by `hidden` (sigmoid)"),
         COMBINATIONS: ("chosen separately",)}),

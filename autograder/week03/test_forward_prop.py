@@ -270,12 +270,15 @@ def test_two_layer_forward_cache_values(with_reference_dense, reference):
            hint='cache = {"z1": z1, "a1": a1, "z2": z2, "a2": a2}')
     stages = {"z1": ("X @ W1 + b1", "a1", "relu(z1)"), "a1": ("relu(z1)", "z1", "X @ W1 + b1"),
               "z2": ("a1 @ W2 + b2", "a2", "sigmoid(z2)"), "a2": ("sigmoid(z2)", "z2", "a1 @ W2 + b2")}
+    skipped_relu = {"z2": ref["z1"] @ params["W2"] + params["b2"]}  # the second layer fed z1 instead of a1
+    skipped_relu["a2"] = reference.activate(skipped_relu["z2"], "sigmoid")
     for key, (formula, swapped, swapped_formula) in stages.items():
         side = "after" if key.startswith("z") else "before"
         mistake = (f'cache["{key}"] holds {swapped} = {swapped_formula}, the value {side} the activation: store '
                    f"{key} = {formula}; backprop needs both (a1 for the gradient of W2, z1 for the activation's slope)")
         expect_values(cache[key], ref[key], f'cache["{key}"] of {call_text}', mistakes=[(ref[swapped], mistake)],
-                      hint=f'cache["{key}"] must be {formula}')
+                      hint=f'cache["{key}"] must be {formula}',
+                      symptoms={"no_hidden_activation": skipped_relu[key]} if key in skipped_relu else None)
 
 
 @pytest.mark.points(1)
@@ -326,14 +329,16 @@ def test_quiz_answer_is_the_output_of_your_quiz(student, reference, student_id):
            got=repr(got)[:80], hint="return the two outputs of your quiz network as a list of 2 floats")
     # Showing the correct output is fine: students read this feedback after the deadline, when the answer
     # no longer helps anyone, and it lets them find their slip.
-    mistakes = [((np.maximum(x @ W1 + b1, 0) @ W2 + b2)[0], "this is z2: apply the sigmoid to each output"),
+    mistakes = [((np.maximum(x @ W1 + b1, 0) @ W2 + b2)[0], "this is z2: apply the sigmoid to each output",
+                 "no_output_softmax"),
                 (1 / (1 + np.exp(-((x @ W1 + b1) @ W2 + b2)[0])), "this skips the ReLU: a1 = max(z1, 0), so a "
-                 "negative hidden pre-activation contributes 0"),
+                 "negative hidden pre-activation contributes 0", "no_hidden_activation"),
                 (reference.activate((np.maximum(x @ W1 + b1, 0) @ W2 + b2), "softmax")[0],
-                 "this is a softmax: the quiz's output activation is a sigmoid on each output separately")]
-    hint = next((text for wrong, text in mistakes if within_quiz_tol(values, wrong)),
-                "work through YOUR quiz, mlp_quiz(my_student_id()), printed in the notebook: every student's "
-                "numbers differ, so a classmate's answer is wrong for you. Check it with your own two_layer_forward")
+                 "this is a softmax: the quiz's output activation is a sigmoid on each output separately", None)]
+    hint, symptom = next(((text, symptom) for wrong, text, symptom in mistakes if within_quiz_tol(values, wrong)),
+                         ("work through YOUR quiz, mlp_quiz(my_student_id()), printed in the notebook: every "
+                          "student's numbers differ, so a classmate's answer is wrong for you. Check it with your "
+                          "own two_layer_forward", None))
     expect(within_quiz_tol(values, expected), what,
            expected=f"{np.round(expected, 4).tolist()} (within {QUIZ_TOL} of each)",
-           got=str(np.round(values, 4).tolist()), hint=hint)
+           got=str(np.round(values, 4).tolist()), hint=hint, symptoms={symptom: True} if symptom else None)
