@@ -16,7 +16,8 @@ help:
 	@echo "make assignments  regenerate assignments/ (student stubs and notebooks) from solutions/"
 	@echo "make release      build the nbgrader course and release WEEK=$(WEEK) to the exchange"
 	@echo "make collect      collect submissions of WEEK from the exchange"
-	@echo "make grade        autograde new or changed submissions of WEEK (FORCE=1: all), write grades.csv"
+	@echo "make grade        autograde new or changed submissions of WEEK (FORCE=1: all), write grades.csv and reports"
+	@echo "                  in parallel on all cores (JOBS=n), or on a Dask cluster (SCHEDULER=tcp://host:8786)"
 	@echo "make feedback     generate and release feedback for WEEK"
 	@echo "make report       write the class report and each results.json again from grades.csv"
 	@echo "make check DIR=folder   grade one folder with the hidden graders, without nbgrader"
@@ -51,7 +52,8 @@ demo: venv sandbox
 	$(PY) -m autograder.cli $@ $(WEEK)
 
 grade: venv sandbox
-	$(PY) -m autograder.cli grade $(WEEK) $(if $(FORCE),--force)
+	$(PY) -m autograder.cli grade $(WEEK) $(if $(FORCE),--force) $(if $(JOBS),--jobs $(JOBS)) \
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 check: venv sandbox
 	@test -n "$(DIR)" || { echo "usage: make check DIR=path/to/submission [WEEK=$(WEEK)]"; exit 2; }

@@ -27,7 +27,7 @@ def cmd_collect(args: argparse.Namespace) -> None:
 
 
 def cmd_grade(args: argparse.Namespace) -> None:
-    grades = grade_and_report(args.week, force=args.force)
+    grades = grade_and_report(args.week, force=args.force, workers=args.jobs, scheduler=args.scheduler)
     print(f"grades: {grades}")
     print_reports(reports.write_reports(args.week, grades))
 
@@ -42,10 +42,10 @@ def print_reports(written: reports.Written) -> None:
         print(f"results.json: {len(written.results)} in {written.results[0].parent.parent}")
 
 
-def grade_and_report(week: str, force: bool = False) -> Path:
+def grade_and_report(week: str, force: bool = False, workers: int | None = None, scheduler: str | None = None) -> Path:
     """Grade ``week``, print a line per submission that was not simply graded, a summary, and the gradebook."""
     start = time.perf_counter()
-    grades, outcomes = course.grade(week, force=force)
+    grades, outcomes = course.grade(week, force=force, workers=workers, scheduler=scheduler)
     for outcome in outcomes:
         if outcome.status != "graded" or outcome.detail:
             print(outcome.line())
@@ -112,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("week", nargs="?", default="week03")
         if name == "grade":
             sub.add_argument("--force", action="store_true", help="grade unchanged submissions again too")
+            sub.add_argument("--jobs", type=int, help="submissions graded at once on this machine (default: cores)")
+            sub.add_argument("--scheduler", help="grade on this Dask scheduler instead (tcp://host:8786)")
         sub.set_defaults(run=run)
     sub = verbs.add_parser("check", help="grade one folder with the hidden graders, without nbgrader")
     sub.add_argument("week")

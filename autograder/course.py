@@ -28,7 +28,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,22 +82,27 @@ def student_modules(week: str) -> list[str]:
     return sorted(p.name for p in source.glob("*.py") if not p.name.endswith(notebooks.SUFFIX))
 
 
-def write_config() -> Path:
-    """Write ``nbgrader_config.py`` for every week of the course and return the course directory."""
-    root = paths.course_dir()
+def write_config(root: Path | None = None, exchange: Path | None = None, limits: Limits | None = None) -> Path:
+    """Write ``nbgrader_config.py`` for every week of the course and return the course directory.
+
+    By default the course directory, exchange and limits are the kit's (``paths.course_dir()``,
+    ``exchange_dir()``, the environment's); a grading job (``jobs.py``) writes one for its private copy.
+    """
+    root, exchange = root or paths.course_dir(), exchange or exchange_dir()
     root.mkdir(parents=True, exist_ok=True)
-    exchange_dir().mkdir(parents=True, exist_ok=True)
-    timeout = int(Limits.from_env().wall_seconds)  # one notebook cell of the student's
+    exchange.mkdir(parents=True, exist_ok=True)
+    timeout = int((limits or Limits.from_env()).wall_seconds)  # one notebook cell of the student's
     (root / "nbgrader_config.py").write_text(CONFIG.format(
-        root=str(root), course_id=COURSE_ID, exchange=str(exchange_dir()), timeout=timeout,
+        root=str(root), course_id=COURSE_ID, exchange=str(exchange), timeout=timeout,
         exclude={week: student_modules(week) for week in paths.weeks()}), encoding="utf-8")
     return root
 
 
-def nbgrader(*args: str, cwd: Path | None = None) -> str:
-    """Run one ``nbgrader`` command in the course directory; raise NbgraderError if it fails."""
+def nbgrader(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    """Run one ``nbgrader`` command in the course directory (``cwd``, with ``env`` added to the environment);
+    raise NbgraderError if it fails."""
     bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` and kernels from PATH
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {**os.environ, **(env or {}), "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd or paths.course_dir(),
                           capture_output=True, text=True, env=env)
     if done.returncode != 0:
@@ -153,8 +157,15 @@ def submitted_students(week: str) -> list[str]:
     return sorted(p.parent.name for p in (paths.course_dir() / "submitted").glob(f"*/{week}") if p.is_dir())
 
 
-def grade(week: str, force: bool = False, progress: bool = True) -> tuple[Path, list[Outcome]]:
-    """Autograde each collected submission of ``week``, one student at a time, then export ``grades.csv``.
+def grade(week: str, force: bool = False, progress: bool = True, workers: int | None = None,
+          scheduler: str | None = None) -> tuple[Path, list[Outcome]]:
+    """Autograde each collected submission of ``week``, then export ``grades.csv``.
+
+    Submissions are graded in parallel, each by the real ``nbgrader autograde``
+    in a private copy of the course (``jobs.py``): ``workers`` at a time on this
+    machine (default: one per core), or on the Dask cluster whose scheduler is
+    at ``scheduler``. Grades reach the gradebook from this process alone, one
+    student at a time, so they are the same whatever the number of workers.
 
     A student is graded again only if the submission changed since it was
     graded (or ``force``). The record of what was graded is written after each
@@ -162,16 +173,13 @@ def grade(week: str, force: bool = False, progress: bool = True) -> tuple[Path, 
     stopped and loses nothing. A submission nbgrader cannot grade (a notebook
     that is not valid JSON, say) is reported and the others go on.
     """
+    from . import jobs  # jobs runs nbgrader through this module
+
     record = _GradedRecord(paths.course_dir() / ".nngrader" / f"graded-{week}.json")
-    outcomes = []
+    outcomes, todo = [], {}
     students = submitted_students(week)
     known = roster()
-    bar = tqdm(students, desc=f"grading {week}", unit="student", disable=not progress or not students,
-               bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} students "
-                          "[{elapsed} elapsed, {remaining} left] {postfix}")
-    for student in bar:
-        bar.set_postfix_str(student)
-        start = time.perf_counter()
+    for student in students:
         folder = paths.course_dir() / "submitted" / student / week
         notes = [*inspect_submission(week, folder), *replace_broken_notebooks(week, student)]
         if known and student not in known:
@@ -180,17 +188,26 @@ def grade(week: str, force: bool = False, progress: bool = True) -> tuple[Path, 
         stamp = fingerprint(folder)  # after the repairs, so a repaired folder fingerprints the same later
         if not force and record.get(student) == stamp:
             outcomes.append(Outcome(student, "skipped", "unchanged since it was graded"))
-            continue
-        try:
-            nbgrader("autograde", week, f"--student={student}", "--force")
-        except NbgraderError as error:
-            outcomes.append(Outcome(student, "failed", _reason(str(error)), time.perf_counter() - start))
-            continue
-        record.set(student, stamp)
-        outcomes.append(Outcome(student, "graded", "; ".join(notes), time.perf_counter() - start))
+        else:
+            todo[student] = (stamp, notes)
+    bar = tqdm(total=len(students), initial=len(students) - len(todo), desc=f"grading {week}", unit="student",
+               disable=not progress or not students,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} students "
+                          "[{elapsed} elapsed, {remaining} left]{postfix}")
+    with bar:
+        for student, outcome, seconds in jobs.run_all(week, list(todo), workers=workers, scheduler=scheduler):
+            stamp, notes = todo[student]
+            if isinstance(outcome, BaseException):
+                outcomes.append(Outcome(student, "failed", _reason(str(outcome)) or type(outcome).__name__))
+            else:
+                jobs.apply(week, student, outcome)
+                record.set(student, stamp)
+                outcomes.append(Outcome(student, "graded", "; ".join(notes), seconds))
+            bar.set_postfix_str(f"last: {student}")
+            bar.update()
     out = paths.course_dir() / "grades.csv"
     nbgrader("export", f"--to={out}", "--exporter=autograder.export.CsvWithBonus")
-    return out, outcomes
+    return out, sorted(outcomes, key=lambda o: o.student)
 
 
 def fingerprint(folder: Path) -> str:

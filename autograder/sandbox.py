@@ -27,6 +27,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -51,10 +52,12 @@ class Limits:
     check_seconds: float = 0.0    # NNGRADER_CHECK_SECONDS: caps every check's own time limit (0: the graders')
 
     @classmethod
-    def from_env(cls) -> "Limits":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Limits":
+        """The limits the environment (``os.environ`` by default) sets; defaults for the others."""
+        environ = os.environ if environ is None else environ
         values = {}
         for field in fields(cls):
-            raw = os.environ.get(_env_name(field.name))
+            raw = environ.get(_env_name(field.name))
             if raw:
                 try:
                     values[field.name] = type(field.default)(raw)

@@ -21,8 +21,9 @@ from .grading import collect_checks
 from .results import CheckResult, read_jsonl
 
 
-def results_dir(week: str) -> Path:
-    return paths.course_dir() / ".nngrader" / "results" / week
+def results_dir(week: str, root: Path | None = None) -> Path:
+    """Where the results of ``week`` are kept in the course directory ``root`` (default: the kit's)."""
+    return (root or paths.course_dir()) / ".nngrader" / "results" / week
 
 
 def save(week: str, student: str, module: str, results: list[CheckResult]) -> Path:
