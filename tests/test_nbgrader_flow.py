@@ -221,7 +221,7 @@ def test_grading_killed_part_way_resumes_without_losing_or_repeating(graded):
         os.killpg(run.pid, signal.SIGKILL)
         run.wait()
     done_before_kill = set(json.loads(record.read_text()))
-    assert len(done_before_kill) == 1, "the run should have been killed after its first student"
+    assert 1 <= len(done_before_kill) < len(graded["scores"]), "the run should have been killed part-way"
     grades, outcomes = course.grade(WEEK, progress=False)
     assert {o.student for o in outcomes if o.status == "skipped"} == done_before_kill
     assert {o.student for o in outcomes if o.status == "graded"} == set(graded["scores"]) - done_before_kill
