@@ -1,0 +1,316 @@
+"""Grading throughput: submissions per minute for a synthetic class, the kit's three ways against bare nbgrader.
+
+The class is ``--students N`` copies of the bundled sample submissions
+(``examples/submissions/*``), taken round robin in name order so the mix is
+fixed: ``buggy_student_00``, ``correct_student_01``, ``stub_student_02``,
+``buggy_student_03``, ... Each is released, submitted and collected through
+nbgrader in a fresh temporary course directory (``NNGRADER_COURSE_DIR`` and
+``NNGRADER_EXCHANGE`` are set for this process only), so ``course/`` is never
+touched. Setting the class up is not timed.
+
+The same collected class is then graded four ways, each timed from start to
+grades.csv:
+
+1. ``baseline``: bare ``nbgrader autograde <week>`` (one command, every
+   student in turn) and ``nbgrader export``, in a copy of the course directory
+   whose ``nbgrader_config.py`` is nbgrader's defaults plus only what it needs
+   to run these notebooks at all: the course root and id, the exchange,
+   ``Autograde.exclude_overwriting`` (else nbgrader copies the released stubs
+   over the students' modules), and ``Execute.timeout`` set to the kit's cell
+   limit (nbgrader's default of 30 s could cut a slow training cell short and
+   so make the baseline faster by not running it). So: nbgrader's own Execute,
+   with the kernel outside any sandbox, and no ``KitGrades``: the hidden
+   graders do not run, and the grading cells (a comment only) score whatever
+   nbgrader gives a cell that runs. Its grades mean nothing; its time is the
+   floor the kit is measured against. (It runs the bundled samples unsandboxed,
+   which is fine for them and for nothing else.)
+2. ``kit1``: ``course.grade(week, force=True, workers=1)``: each student's
+   ``nbgrader autograde --student`` as a job in a private course copy
+   (``jobs.py``), with the sandboxed kernel and the kit's graders.
+3. ``kitall``: the same with ``workers=os.cpu_count()``.
+4. ``dask``: the same on a Dask ``LocalCluster`` with one single-threaded worker
+   process per core (starting the cluster is not timed).
+
+Printed: cores, students, seconds, seconds per submission, submissions per
+minute and the ratio to the baseline for each way, and two targets with
+PASS/MISS: (a) all cores >= 1.8x the kit's 1-worker rate; (b) the kit's
+overhead per submission over bare nbgrader <= 25 %. The three kit ways must
+give identical grades.csv scores; if they do not (or a submission fails to
+run) the script exits with status 1.
+
+Time it takes (2-core development machine, idle): setting up the class about
+2 s per student; grading about 20 s per student for the baseline and 28 s per
+student for the kit on one worker, so the default 8 students, all four ways,
+take about 10 minutes, and the 40 students of the issue about 45. ``--ways
+baseline,kit1`` is a quicker look at the overhead alone.
+
+Run: .venv/bin/python benchmarks/grade_throughput.py [--students 8] [--ways baseline,kit1,kitall,dask] [--week week03]
+(NNGRADER_DATA_DIR must name the MNIST files, as for ``make grade``.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from unittest import mock
+
+from autograder import course, mnist, paths
+from autograder.sandbox import Limits
+
+#: The four ways, in the order they run, with the label printed for each.
+WAYS = {
+    "baseline": "bare nbgrader autograde + export",
+    "kit1": "kit, 1 worker",
+    "kitall": "kit, all cores",
+    "dask": "kit, Dask LocalCluster",
+}
+SPEEDUP_TARGET = 1.8   # (a) all cores / 1 worker, submissions per minute
+OVERHEAD_TARGET = 0.25  # (b) kit (1 worker) seconds per submission / baseline's, minus 1
+
+PLAIN_CONFIG = '''\
+# nbgrader's defaults plus only what these notebooks need to run at all (benchmarks/grade_throughput.py).
+c = get_config()  # noqa: F821
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.course_id = {course_id!r}
+c.Exchange.root = {exchange!r}
+c.Exchange.path_includes_course = True
+c.Autograde.exclude_overwriting = {exclude!r}
+c.Execute.timeout = {timeout}
+'''
+
+
+# ---------------------------------------------------------------- pure parts (tests/test_grade_throughput.py)
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line: ``--students``, ``--ways`` (a comma-separated subset of WAYS, kept in run order), ``--week``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=_positive, default=8,
+                        help="students in the synthetic class (default 8; each costs about 50 s over all ways)")
+    parser.add_argument("--ways", type=_ways, default=list(WAYS),
+                        help=f"comma-separated ways to run, from {','.join(WAYS)} (default: all)")
+    parser.add_argument("--week", default="week03", help="the week to grade (default week03)")
+    return parser.parse_args(argv)
+
+
+def _positive(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"need at least 1 student, got {value}")
+    return value
+
+
+def _ways(raw: str) -> list[str]:
+    asked = [way.strip() for way in raw.split(",") if way.strip()]
+    unknown = [way for way in asked if way not in WAYS]
+    if unknown or not asked:
+        raise argparse.ArgumentTypeError(f"unknown way {', '.join(unknown) or '(none given)'}: "
+                                         f"choose from {','.join(WAYS)}")
+    return [way for way in WAYS if way in asked]
+
+
+def class_roster(students: int, samples: Sequence[str]) -> list[tuple[str, str]]:
+    """``(student name, sample)`` for a class of ``students``, round robin over ``samples`` in name order."""
+    if not samples:
+        raise ValueError("no sample submissions to build a class from")
+    ordered = sorted(samples)
+    width = max(2, len(str(students - 1)))
+    return [(f"{ordered[i % len(ordered)]}_{i:0{width}d}", ordered[i % len(ordered)]) for i in range(students)]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One way's wall-clock time for grading ``submissions`` submissions."""
+
+    way: str
+    seconds: float
+    submissions: int
+
+    @property
+    def per_submission(self) -> float:
+        return self.seconds / self.submissions
+
+    @property
+    def per_minute(self) -> float:
+        return 60.0 * self.submissions / self.seconds
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target's verdict: ``value`` against ``limit``, or not measured (``value`` None)."""
+
+    name: str
+    value: float | None
+    limit: float
+    passed: bool | None
+    fmt: Callable[[float], str]
+    missing: str = ""
+
+    def line(self) -> str:
+        if self.value is None:
+            return f"{self.name}: n/a ({self.missing})"
+        return f"{self.name}: {self.fmt(self.value)}  {'PASS' if self.passed else 'MISS'}"
+
+
+def speedup_target(timings: dict[str, Timing]) -> Target:
+    """(a) the kit's rate on all cores over its rate on 1 worker, at least SPEEDUP_TARGET."""
+    name = f"(a) kit, all cores >= {SPEEDUP_TARGET:g}x kit, 1 worker"
+    if "kit1" not in timings or "kitall" not in timings:
+        return Target(name, None, SPEEDUP_TARGET, None, _times, "needs kit1 and kitall")
+    value = timings["kitall"].per_minute / timings["kit1"].per_minute
+    return Target(name, value, SPEEDUP_TARGET, value >= SPEEDUP_TARGET, _times)
+
+
+def overhead_target(timings: dict[str, Timing]) -> Target:
+    """(b) the kit's seconds per submission (1 worker) over bare nbgrader's, minus 1, at most OVERHEAD_TARGET."""
+    name = f"(b) kit overhead per submission over bare nbgrader <= {OVERHEAD_TARGET:.0%}"
+    if "kit1" not in timings or "baseline" not in timings:
+        return Target(name, None, OVERHEAD_TARGET, None, _percent, "needs baseline and kit1")
+    value = timings["kit1"].per_submission / timings["baseline"].per_submission - 1
+    return Target(name, value, OVERHEAD_TARGET, value <= OVERHEAD_TARGET, _percent)
+
+
+def _times(value: float) -> str:
+    return f"{value:.2f}x"
+
+
+def _percent(value: float) -> str:
+    return f"{value:+.0%}"
+
+
+def table(timings: dict[str, Timing], labels: dict[str, str]) -> list[str]:
+    """One line per way: seconds, seconds per submission, submissions per minute, ratio to the baseline's rate."""
+    base = timings.get("baseline")
+    lines = [f"{'way':<36} {'seconds':>8} {'s/sub':>7} {'subs/min':>9} {'x baseline':>11}"]
+    for way, timing in timings.items():
+        ratio = f"{timing.per_minute / base.per_minute:.2f}x" if base else "n/a"
+        lines.append(f"{labels.get(way, way):<36} {timing.seconds:>8.1f} {timing.per_submission:>7.1f} "
+                     f"{timing.per_minute:>9.2f} {ratio:>11}")
+    return lines
+
+
+def differing_scores(scores: dict[str, dict[str, tuple[str, ...]]]) -> list[str]:
+    """Lines naming each student whose grades.csv row differs between ways (empty: all agree)."""
+    if len(scores) < 2:
+        return []
+    (first, reference), *others = scores.items()
+    lines = []
+    for way, rows in others:
+        for student in sorted(set(reference) | set(rows)):
+            if reference.get(student) != rows.get(student):
+                lines.append(f"{student}: {first} {reference.get(student)} but {way} {rows.get(student)}")
+    return lines
+
+
+# ---------------------------------------------------------------- grading (slow)
+
+def set_up_class(week: str, roster: list[tuple[str, str]]) -> None:
+    """Release ``week`` in the current course directory, submit each student's sample, collect."""
+    course.release(week)
+    for student, sample in roster:
+        course.submit(week, student, paths.EXAMPLES / sample)
+    course.collect(week)
+
+
+def plain_course(week: str, root: Path) -> Path:
+    """A copy of the course at ``root`` beside it, with the plain nbgrader config (PLAIN_CONFIG)."""
+    plain = root.parent / "plain-course"
+    shutil.copytree(root, plain, ignore=shutil.ignore_patterns("autograded", "feedback", ".nngrader", "grades.csv"))
+    (plain / "nbgrader_config.py").write_text(PLAIN_CONFIG.format(
+        root=str(plain), course_id=course.COURSE_ID, exchange=str(plain / "exchange"),
+        exclude={w: course.student_modules(w) for w in paths.weeks()},
+        timeout=int(Limits.from_env().wall_seconds)), encoding="utf-8")
+    return plain
+
+
+def grade_baseline(week: str, plain: Path) -> float:
+    """Seconds for bare ``nbgrader autograde <week>`` of every student, then ``nbgrader export``."""
+    start = time.perf_counter()
+    course.nbgrader("autograde", week, "--force", cwd=plain)
+    course.nbgrader("export", f"--to={plain / 'grades.csv'}", cwd=plain)
+    return time.perf_counter() - start
+
+
+def grade_kit(week: str, students: int, workers: int | None = None, scheduler: str | None = None
+              ) -> tuple[float, dict[str, tuple[str, ...]]]:
+    """Seconds for ``course.grade`` of the whole class, and each student's grades.csv scores."""
+    start = time.perf_counter()
+    grades, outcomes = course.grade(week, force=True, progress=False, workers=workers, scheduler=scheduler)
+    seconds = time.perf_counter() - start
+    failed = [o.line() for o in outcomes if o.status != "graded"]
+    if failed or len(outcomes) != students:
+        raise SystemExit(f"grading did not grade every submission ({len(outcomes)} of {students}):\n"
+                         + "\n".join(failed))
+    rows = course.read_grades(grades, week)
+    return seconds, {r["student_id"]: (r["score"], r["max_score"], r["bonus"], r["bonus_max"]) for r in rows}
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.2f}"
+
+
+def run(args: argparse.Namespace) -> int:
+    cores = os.cpu_count() or 1
+    samples = sorted(p.name for p in paths.EXAMPLES.iterdir() if p.is_dir())
+    roster = class_roster(args.students, samples)
+    labels = {**WAYS, "kitall": f"kit, all cores ({cores} workers)",
+              "dask": f"kit, Dask LocalCluster ({cores} processes)"}
+    print(f"grading throughput, {args.week}: {args.students} students (round robin over {', '.join(samples)}), "
+          f"{cores} cores, {load()} at start")
+    timings: dict[str, Timing] = {}
+    scores: dict[str, dict[str, tuple[str, ...]]] = {}
+    with tempfile.TemporaryDirectory(prefix="nngrader-throughput-") as tmp:
+        root = Path(tmp) / "course"
+        with mock.patch.dict(os.environ, {"NNGRADER_COURSE_DIR": str(root),
+                                          "NNGRADER_EXCHANGE": str(root / "exchange")}):
+            start = time.perf_counter()
+            set_up_class(args.week, roster)
+            print(f"class released, submitted and collected in {time.perf_counter() - start:.0f} s (not counted)")
+            for way in args.ways:
+                if way == "baseline":
+                    seconds = grade_baseline(args.week, plain_course(args.week, root))
+                elif way == "dask":
+                    from dask.distributed import LocalCluster  # only this way needs it
+
+                    with LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster:
+                        seconds, scores[way] = grade_kit(args.week, args.students,
+                                                         scheduler=cluster.scheduler_address)
+                else:
+                    seconds, scores[way] = grade_kit(args.week, args.students,
+                                                     workers=1 if way == "kit1" else cores)
+                timings[way] = Timing(way, seconds, args.students)
+                print(f"  {labels[way]}: {seconds:.1f} s ({load()} after)", flush=True)
+    print()
+    print("\n".join(table(timings, labels)))
+    print()
+    for target in (speedup_target(timings), overhead_target(timings)):
+        print(target.line())
+    differing = differing_scores(scores)
+    if differing:
+        print(f"\nGRADES DIFFER between the kit's ways ({', '.join(scores)}):\n" + "\n".join(differing))
+        return 1
+    if len(scores) >= 2:
+        print(f"grades.csv scores identical across {', '.join(labels[w] for w in scores)} "
+              f"({args.students} students)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    paths.check_week(args.week)
+    mnist.verify()
+    return run(args)
+
+
+if __name__ == "__main__":  # a Dask LocalCluster spawns processes that import this file
+    sys.exit(main())
