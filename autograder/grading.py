@@ -5,8 +5,10 @@ student's code runs in a sandboxed worker that process drives (``plugin``,
 ``student_process``). This process only reads the JSON lines the graders
 leave behind. A check with no
 line (the run was killed or timed out before reaching it) scores 0 with the
-reason. Under ``nbgrader autograde``, ``nbgrader_hooks.KitGrades`` calls
-``run_checks`` once per notebook and writes the results into its grading cells.
+reason. Each module's checks share ``Limits.wall_seconds`` (the plugin keeps
+count), and a run of several modules gets the sum. Under ``nbgrader
+autograde``, ``nbgrader_hooks.KitGrades`` calls ``run_checks`` once per
+submission and writes the results into each notebook's grading cells.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -79,13 +82,15 @@ def run_checks(week: str, submission: Path, limits: Limits | None = None, log: P
                 f"--submission={submission}", f"--nngrader-out={out}", *targets]
         if log:
             argv.append(f"--nngrader-log={log}")
-        outcome = run_limited(argv, cwd=Path(tmp), limits=limits, env=env, log=log)
+        # each module's checks share limits.wall_seconds (the plugin keeps count): the run gets the sum
+        run_limits = replace(limits, wall_seconds=limits.wall_seconds * len({spec.module for spec in specs}))
+        outcome = run_limited(argv, cwd=Path(tmp), limits=run_limits, env=env, log=log)
         found = {result.id: result for result in read_jsonl(out, CheckResult)}
     if outcome.timed_out:
-        missing = (f"not run: {outcome.describe(limits)} before this check could finish\n"
-                   "  hint:     all checks of a submission share this limit: look for an endless loop or slow code")
+        missing = (f"not run: {outcome.describe(run_limits)} before this check could finish\n"
+                   "  hint:     all checks of a module share this limit: look for an endless loop or slow code")
     else:
-        missing = (f"not run: the grading run ended early ({outcome.describe(limits)})\n"
+        missing = (f"not run: the grading run ended early ({outcome.describe(run_limits)})\n"
                    "  hint:     this is a problem of the grading kit, not of your code: tell your instructor")
     return [found.get(spec.id) or CheckResult(id=spec.id, title=spec.title, max_points=spec.points,
                                               passed=False, message=missing) for spec in specs]

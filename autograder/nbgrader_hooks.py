@@ -7,8 +7,8 @@
   student's cells can print, plot, fail or misbehave; they cannot read the
   graders, touch the gradebook, or change what the next step sees.
 * ``KitGrades`` then writes each grading cell's output from the kit's own
-  graders (``grading.run_checks``, which run the student's modules in a fresh
-  sandboxed worker): the check's report, and its points as the cell's result,
+  graders (``grading.run_checks``, once per submission, which run the
+  student's modules in a fresh sandboxed worker): the check's report, and its points as the cell's result,
   which nbgrader's SaveAutoGrades takes as partial credit. Whatever the kernel
   printed in a grading cell is discarded, so nothing the student's code did in
   the kernel can score. It also saves every result (``store``) for feedback,
@@ -84,7 +84,16 @@ class SandboxedExecute(Execute):
 
 
 class KitGrades(NbGraderPreprocessor):
-    """Give every grading cell the kit's verdict: the check's report, and its points as the cell's result."""
+    """Give every grading cell the kit's verdict: the check's report, and its points as the cell's result.
+
+    The first notebook of a submission grades all of the submission's modules
+    in one run of the graders (each module keeps its own time limit) and saves
+    the results; the submission's other notebooks reuse them.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._graded: dict[tuple[str, str, str], tuple[dict[str, CheckResult], str]] = {}
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         cells = [(cell, notebooks.check_of(cell.metadata["nbgrader"]["grade_id"]))
@@ -92,40 +101,46 @@ class KitGrades(NbGraderPreprocessor):
         cells = [(cell, check) for cell, check in cells if check]
         if not cells:
             return nb, resources
-        week = resources["nbgrader"]["assignment"]
-        student = resources["nbgrader"]["student"]
-        folder = Path(resources["metadata"]["path"])
-        module = cells[0][1].split("::")[0]
-        try:
-            results = {r.id: r for r in run_checks(week, folder, modules=(module,), student_id=student)}
-        except Exception as error:  # a problem of the kit: no cell may keep a score it did not earn
-            self.log.error("grading %s of %s failed:\n%s", module, student, traceback.format_exc())
-            results, failure = {}, f"{type(error).__name__}: {error}"
-        else:
-            failure = "no result for this check"
-        try:
-            specs = {spec.id: spec for spec in collect_checks(week)}
-        except GradingError:  # the graders themselves are broken: the error outputs below say so
-            specs = {}
-        ungraded = {check for _, check in cells if check not in results}
-        for check in ungraded & set(specs):
-            results[check] = CheckResult(
-                id=check, title=specs[check].title, max_points=specs[check].points, passed=False,
-                message=f"the kit could not grade this check ({failure})\n"
-                        "  hint:     this is a problem of the grading kit, not of your code: tell your instructor")
-        store.save(week, student, module, list(results.values()))  # for feedback, reports and results.json
+        results, failure = self._grade(resources["nbgrader"]["assignment"], resources["nbgrader"]["student"],
+                                       Path(resources["metadata"]["path"]))
         for cell, check in cells:
-            if check in ungraded:
+            result = results.get(check)
+            if result is None or not result.graded:
                 cell.outputs = [nbformat.v4.new_output(
                     "error", ename="GradingError", evalue=f"the kit could not grade this check ({failure})",
                     traceback=[f"GradingError: the kit could not grade this check ({failure}); "
                                "tell your instructor"])]
                 continue
-            result = results[check]
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=result.report() + "\n"),
                             nbformat.v4.new_output("execute_result", data={"text/plain": repr(result.points)},
                                                    execution_count=cell.get("execution_count"))]
         return nb, resources
+
+    def _grade(self, week: str, student: str, folder: Path) -> tuple[dict[str, CheckResult], str]:
+        """Every check's result for this submission (graded once), and why any check lacks one."""
+        key = (week, student, str(folder))
+        if key in self._graded:
+            return self._graded[key]
+        try:
+            results = {r.id: r for r in run_checks(week, folder, student_id=student)}
+            failure = "no result for this check"
+        except Exception as error:  # a problem of the kit: no cell may keep a score it did not earn
+            self.log.error("grading %s failed:\n%s", student, traceback.format_exc())
+            results, failure = {}, f"{type(error).__name__}: {error}"
+        try:
+            specs = collect_checks(week)
+        except GradingError:  # the graders themselves are broken: the cells' error outputs say so
+            specs = ()
+        for spec in specs:
+            if spec.id not in results:
+                results[spec.id] = CheckResult(
+                    id=spec.id, title=spec.title, max_points=spec.points, passed=False, graded=False,
+                    message=f"the kit could not grade this check ({failure})\n"
+                            "  hint:     this is a problem of the grading kit, not of your code: tell your instructor")
+        for module in dict.fromkeys(spec.module for spec in specs):  # for feedback, reports and results.json
+            store.save(week, student, module, [r for r in results.values() if r.id.startswith(f"{module}::")])
+        self._graded[key] = results, failure
+        return results, failure
 
 
 class KitReport(NbGraderPreprocessor):

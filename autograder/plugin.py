@@ -39,6 +39,7 @@ from .student_process import StudentModule, Workers
 
 DEFAULT_TIMEOUT = 60.0
 WORKERS = pytest.StashKey[Workers]()
+STARTED = pytest.StashKey[float]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -65,12 +66,25 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         workers.close()
 
 
+class ModuleOutOfTime(Exception):
+    """The checks of one module used up ``Limits.wall_seconds`` together: the rest of them are not run."""
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """The check's clock starts before its fixtures, which may already run student code."""
+    """The check's clock starts before its fixtures, which may already run student code.
+
+    The checks of one module share ``Limits.wall_seconds``: once they have used
+    it, the module's remaining checks are not run, and the other modules keep
+    their own time (a run of several modules gets the sum as its wall clock).
+    """
     workers = item.config.stash.get(WORKERS, None)
     if workers is not None:
-        workers.set_deadline(time.monotonic() + time_limit(spec_of(item), workers.limits))
+        module = _module_name(item)
+        if workers.seconds_used.get(module, 0.0) >= workers.limits.wall_seconds:
+            raise ModuleOutOfTime(module)
+        item.stash[STARTED] = time.monotonic()
+        workers.set_deadline(item.stash[STARTED] + time_limit(spec_of(item), workers.limits))
 
 
 @pytest.hookimpl(trylast=True)
@@ -78,6 +92,10 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     workers = item.config.stash.get(WORKERS, None)
     if workers is not None:
         workers.set_deadline(None)
+        if STARTED in item.stash:
+            module = _module_name(item)
+            workers.seconds_used[module] = workers.seconds_used.get(module, 0.0) + time.monotonic() - \
+                item.stash[STARTED]
 
 
 def time_limit(spec: CheckSpec, limits: Limits) -> float:
@@ -150,6 +168,9 @@ def explain(excinfo: pytest.ExceptionInfo | None, spec: CheckSpec, stopped: str 
     error = excinfo.value if excinfo else None
     if isinstance(error, GradeFailure):
         return str(error)
+    if isinstance(error, ModuleOutOfTime):
+        return (f"not run: the checks of {error}.py used up their time limit together before this one\n"
+                "  hint:     all checks of a module share this limit: look for an endless loop or slow code")
     if isinstance(error, PeerTimeout):
         return (f"did not finish within the time limit of {spec.timeout:g} s\n"
                 "  hint:     look for a loop over single examples that numpy can do on the whole batch, "

@@ -39,6 +39,8 @@ class CheckResult:
     message: str = ""
     seconds: float = 0.0
     data: dict = field(default_factory=dict)
+    #: False when the kit could not grade the check at all (its own failure, not the submission's)
+    graded: bool = True
 
     @property
     def points(self) -> float:

@@ -85,6 +85,7 @@ class Workers:
 
     def __init__(self, folder: Path, limits: Limits, log: Path | None = None, student_id: str = ""):
         self.folder, self.limits, self.log, self.student_id = folder, limits, log, student_id
+        self.seconds_used: dict[str, float] = {}  # per module: its checks share limits.wall_seconds
         self.current: StudentProcess | None = None
         self.modules: dict[str, Remote] = {}
         self.deadline: float | None = None

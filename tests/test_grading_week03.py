@@ -542,3 +542,22 @@ def test_grading_runs_use_one_blas_thread_whatever_the_callers_environment(tmp_p
               f"assert _seen == {threads!r}, _seen\n" + REFERENCE.read_text(encoding="utf-8"))
     results = run_checks(WEEK, submit(tmp_path_factory, "threads", source), limits=Limits(), only=(INIT_SHAPES,))
     assert results[0].passed, results[0].message
+
+
+def test_a_module_that_uses_up_its_time_leaves_the_other_modules_theirs(tmp_path_factory):
+    """When perceptron.predict loops for ever, do perceptron's checks stop once they have used Limits.wall_seconds
+    together ('not run: ... used up their time limit'), while simple_nn's checks, in the same run, keep theirs?"""
+    folder = submit(tmp_path_factory, "slow-perceptron", REFERENCE.read_text(encoding="utf-8"))
+    perceptron = (paths.SOLUTIONS / WEEK / "perceptron.py").read_text(encoding="utf-8")
+    (folder / "perceptron.py").write_text(edit(perceptron, "    def predict(self, X):\n",
+                                               "    def predict(self, X):\n        while True:\n            pass\n"))
+    own = tuple(c.id for c in collect_checks(WEEK) if c.module == "perceptron")
+    limits = Limits(wall_seconds=6, check_seconds=2)
+    results = by_id(run_checks(WEEK, folder, limits=limits, only=own + (INIT_SHAPES, FORWARD_VALUES)))
+    out_of_time = [r for r in results.values() if r.message.startswith(
+        "not run: the checks of perceptron.py used up their time limit together before this one\n")]
+    timed_out = [r for r in results.values() if r.message.startswith("did not finish within the time limit of 2 s")]
+    assert out_of_time and timed_out and all(r.id in own for r in out_of_time + timed_out)
+    assert len(timed_out) <= 4  # 6 s of budget, 2 s per check: the module stops after its third or fourth
+    assert all(r.passed or r in out_of_time + timed_out for r in results.values() if r.id in own)
+    assert results[INIT_SHAPES].passed and results[FORWARD_VALUES].passed
