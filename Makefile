@@ -7,7 +7,8 @@ WEEK ?= week03
 # Where the four MNIST files live (`make data` downloads them there).
 export NNGRADER_DATA_DIR ?= $(CURDIR)/data/mnist
 
-.PHONY: help venv sandbox data assignments release collect grade feedback report demo check test benchmark clean
+.PHONY: help venv sandbox data assignments release collect grade feedback report demo check test benchmark \
+	benchmark-throughput benchmark-reference clean
 
 help:
 	@echo "make demo         grade the sample submissions end to end (release, submit, collect, grade, feedback)"
@@ -22,6 +23,8 @@ help:
 	@echo "make report       write the class report and each results.json again from grades.csv"
 	@echo "make check DIR=folder   grade one folder with the hidden graders, without nbgrader"
 	@echo "make benchmark    reference speed and end-to-end grading time"
+	@echo "make benchmark-throughput [STUDENTS=8]   submissions per minute: bare nbgrader, 1 worker, all cores, Dask"
+	@echo "make benchmark-reference   the NumPy reference SimpleNN against the same network in PyTorch"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +67,12 @@ test: venv sandbox
 
 benchmark: venv
 	$(PY) benchmarks/week03_reference.py
+
+benchmark-throughput: venv sandbox
+	$(PY) benchmarks/grade_throughput.py $(if $(STUDENTS),--students $(STUDENTS))
+
+benchmark-reference: venv
+	$(PY) benchmarks/reference_speed.py
 
 clean:
 	rm -rf course .pytest_cache
