@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -83,6 +84,19 @@ class SandboxedExecute(Execute):
         super().__init__(*args, **kwargs)
 
 
+#: (week, student, folder, digest of its modules) -> results: kept at module level, because nbgrader makes a
+#: new preprocessor for every notebook, and one ``nbgrader autograde`` may grade several students
+_GRADED: dict[tuple[str, str, str, str], tuple[dict[str, CheckResult], str]] = {}
+
+
+def _modules_digest(folder: Path) -> str:
+    """SHA-256 of the folder's modules (names and bytes); nbgrader writes notebooks there as it goes."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 class KitGrades(NbGraderPreprocessor):
     """Give every grading cell the kit's verdict: the check's report, and its points as the cell's result.
 
@@ -90,10 +104,6 @@ class KitGrades(NbGraderPreprocessor):
     in one run of the graders (each module keeps its own time limit) and saves
     the results; the submission's other notebooks reuse them.
     """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._graded: dict[tuple[str, str, str], tuple[dict[str, CheckResult], str]] = {}
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         cells = [(cell, notebooks.check_of(cell.metadata["nbgrader"]["grade_id"]))
@@ -118,9 +128,9 @@ class KitGrades(NbGraderPreprocessor):
 
     def _grade(self, week: str, student: str, folder: Path) -> tuple[dict[str, CheckResult], str]:
         """Every check's result for this submission (graded once), and why any check lacks one."""
-        key = (week, student, str(folder))
-        if key in self._graded:
-            return self._graded[key]
+        key = (week, student, str(folder), _modules_digest(folder))
+        if key in _GRADED:
+            return _GRADED[key]
         try:
             results = {r.id: r for r in run_checks(week, folder, student_id=student)}
             failure = "no result for this check"
@@ -139,7 +149,8 @@ class KitGrades(NbGraderPreprocessor):
                             "  hint:     this is a problem of the grading kit, not of your code: tell your instructor")
         for module in dict.fromkeys(spec.module for spec in specs):  # for feedback, reports and results.json
             store.save(week, student, module, [r for r in results.values() if r.id.startswith(f"{module}::")])
-        self._graded[key] = results, failure
+        _GRADED[key] = results, failure
+        self.log.info("KitGrades: graded %s of %s once for all its notebooks (%d checks)", week, student, len(results))
         return results, failure
 
 

@@ -373,3 +373,12 @@ def test_feedback_page_renders_in_chromium_with_the_kits_report(graded):
     assert images and all(image["width"] > 0 for image in images), images  # the notebook's own plots
     assert browser.colour_area(shot, ["#cf222e"]) > 200  # the failed checks' marks and message borders
     assert browser.colour_area(shot, ["#1a7f37"]) > 2_000  # the points bars of the modules table
+
+
+def test_one_autograde_runs_the_graders_once_for_all_notebooks(graded):
+    """Does one `nbgrader autograde` of a student run the hidden graders once, however many notebooks it executes
+    (nbgrader makes a new preprocessor per notebook: the results must outlive it)?"""
+    log = course.nbgrader("autograde", WEEK, "--student=stub_student", "--force")
+    notebooks = len(list((paths.ASSIGNMENTS / WEEK).glob("*.ipynb")))
+    assert log.count("] Autograding ") == notebooks > 1, log[-3000:]
+    assert log.count("KitGrades: graded week03 of stub_student once") == 1, log[-3000:]
