@@ -27,10 +27,6 @@ def symptoms(result: CheckResult) -> dict:
     return {} if result.passed else dict(result.data.get("symptoms") or {})
 
 
-def module_of(result: CheckResult) -> str:
-    return result.id.split("::")[0]
-
-
 def _has(name: str) -> Callable[[dict], bool]:
     return lambda found: bool(found.get(name))
 
@@ -165,7 +161,7 @@ def diagnose(results: list[CheckResult]) -> list[Diagnosis]:
     for key in [key for key, d in found.items() if d.mistake.only_alone]:
         # a NaN or flat loss next to a real bug of the same module is that bug's consequence, not a second mistake
         for result in list(found[key].checks):
-            cause = next((d for d in causes if module_of(result) in {module_of(r) for r in d.checks}), None)
+            cause = next((d for d in causes if result.module in {r.module for r in d.checks}), None)
             if cause is not None:
                 cause.checks.append(result)
                 found[key].checks.remove(result)

@@ -28,7 +28,7 @@ from urllib.parse import quote
 import numpy as np
 
 from . import mnist, paths, plots
-from .results import CheckResult
+from .results import CheckResult, module_of
 
 ACCURACY_CHECK = "simple_nn::test_accuracy_above_90_percent_on_mnist"
 TOP_FAILURES = 15
@@ -52,7 +52,7 @@ class CheckStats:
 
     @property
     def module(self) -> str:
-        return self.id.split("::")[0]
+        return module_of(self.id)
 
     @property
     def rate(self) -> float:
@@ -70,7 +70,7 @@ class Failure:
 
     @property
     def module(self) -> str:
-        return self.check_id.split("::")[0]
+        return module_of(self.check_id)
 
 
 @dataclass(frozen=True)
@@ -124,13 +124,13 @@ def write_class_report(week: str, students: dict[str, list[CheckResult]], grades
                        bonus_ids: Collection[str] | None = None) -> Path:
     """Write out/index.html and one PNG per plot; return the path of index.html.
 
-    ``bonus_ids`` are the extra-credit checks (default: the week's checks marked
-    bonus, from ``grading.collect_checks``); they never count towards the maximum.
+    ``bonus_ids`` are the extra-credit checks (default: ``grading.bonus_check_ids``);
+    they never count towards the maximum.
     """
     if bonus_ids is None:
-        from .grading import collect_checks
+        from .grading import bonus_check_ids
 
-        bonus_ids = {spec.id for spec in collect_checks(week) if spec.bonus}
+        bonus_ids = bonus_check_ids(week)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     summary = summarise(week, students, grades, bonus_ids)
@@ -320,7 +320,7 @@ def _students(summary: ClassSummary, feedback: dict[str, list[str]], colours: di
         else:
             cells.append('<td class="n">–</td><td class="n">–</td>')
         for module in summary.modules:
-            got = [r for r in results.values() if r.id.split("::")[0] == module]
+            got = [r for r in results.values() if r.module == module]
             earned = sum(r.points for r in got)
             kind = "" if not got else "full" if earned == module_max[module] else "part" if earned else "zero"
             cells.append(f'<td class="n {kind}">{f"{earned:g}" if got else "–"}</td>')

@@ -37,6 +37,7 @@ from tqdm import tqdm
 from . import notebooks, paths
 from .build import build_assignment
 from .grading import collect_checks
+from .results import write_atomically
 from .sandbox import Limits
 
 COURSE_ID = "nngrader"
@@ -293,10 +294,7 @@ class _GradedRecord:
 
     def set(self, student: str, stamp: str) -> None:
         self.entries[student] = stamp
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".tmp")
-        partial.write_text(json.dumps(self.entries, indent=1, sort_keys=True))
-        os.replace(partial, self.path)  # atomic: a kill leaves the old record or the new one
+        write_atomically(self.path, json.dumps(self.entries, indent=1, sort_keys=True))
 
 
 def feedback(week: str) -> Path:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from html import escape
 
-from .advice import diagnose, likely_causes, module_of
-from .grading import collect_checks
+from .advice import diagnose, likely_causes
+from .grading import bonus_check_ids
 from .results import CheckResult
 
 STYLE = """<style>
@@ -53,20 +53,16 @@ def totals(results: list[CheckResult], bonus_ids: set[str]) -> tuple[float, floa
             sum(r.points for r in bonus), sum(r.max_points for r in bonus))
 
 
-def bonus_ids(week: str) -> set[str]:
-    return {spec.id for spec in collect_checks(week) if spec.bonus}
-
-
 def report_html(week: str, student: str, results: list[CheckResult], module: str | None = None) -> str:
     """The report as an HTML fragment; with ``module``, only that module's checks are listed one by one."""
-    extra = bonus_ids(week)
+    extra = bonus_check_ids(week)
     earned, possible, bonus, bonus_max = totals(results, extra)
     parts = [STYLE, '<div class="nngrader-report">',
              f"<h2>Your results for {_text(week)}</h2>",
              f'<p class="total">{_text(student)}: <b>{_points(earned)} / {_points(possible)}</b> points'
              + (f" and {_points(bonus)} / {_points(bonus_max)} extra credit" if bonus_max else "") + ".</p>",
              _modules_table(results, extra), _advice_list(results)]
-    listed = [r for r in results if module is None or module_of(r) == module]
+    listed = [r for r in results if module is None or r.module == module]
     if listed:
         title = f"Checks of {module}.py" if module else "Every check"
         parts += [f"<h3>{_text(title)}</h3>", _checks_table(listed, likely_causes(results), extra)]
@@ -77,8 +73,8 @@ def report_html(week: str, student: str, results: list[CheckResult], module: str
 
 def _modules_table(results: list[CheckResult], extra: set[str]) -> str:
     rows = []
-    for module in dict.fromkeys(module_of(r) for r in results):
-        mine = [r for r in results if module_of(r) == module]
+    for module in dict.fromkeys(r.module for r in results):
+        mine = [r for r in results if r.module == module]
         earned, possible = sum(r.points for r in mine), sum(r.max_points for r in mine)
         width = 120
         filled = round(width * earned / possible) if possible else 0
@@ -99,7 +95,7 @@ def _advice_list(results: list[CheckResult]) -> str:
                 "Each failed check below says what was expected, what your code gave, and a hint.") + "</p>")
     items = []
     for diagnosis in diagnoses:
-        modules = ", ".join(f"{m}.py" for m in dict.fromkeys(module_of(r) for r in diagnosis.checks))
+        modules = ", ".join(f"{m}.py" for m in dict.fromkeys(r.module for r in diagnosis.checks))
         count = len(diagnosis.checks)
         items.append(f"<li><b>{_text(diagnosis.mistake.name)}</b> ({modules}: {count} check{'s' * (count != 1)}, "
                      f"{_points(diagnosis.points_lost)} points). {_text(diagnosis.mistake.advice)}</li>")

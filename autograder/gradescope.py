@@ -19,12 +19,11 @@ the kit's grades and messages as they are.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from .advice import diagnose, module_of
+from .advice import diagnose
 from .feedback import totals
-from .results import CheckResult
+from .results import CheckResult, write_atomically
 
 VISIBILITY = "after_published"
 
@@ -35,10 +34,10 @@ def results_json(week: str, student: str, results: list[CheckResult], bonus_ids:
     earned, possible, bonus, bonus_max = totals(results, bonus_ids)
     penalty = float(grade["late_submission_penalty"] or 0) if grade else 0.0
     score = float(grade["score"]) if grade else max(0.0, earned - penalty)
-    modules = list(dict.fromkeys(module_of(r) for r in results))
+    modules = list(dict.fromkeys(r.module for r in results))
     tests, counted = [], dict.fromkeys(modules, 0)
     for result in results:
-        module = module_of(result)
+        module = result.module
         extra = result.id in bonus_ids
         counted[module] += 1
         tests.append({
@@ -63,8 +62,4 @@ def results_json(week: str, student: str, results: list[CheckResult], bonus_ids:
 
 def write(path: Path, document: dict) -> Path:
     """Write ``document`` as ``path`` atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".tmp")
-    partial.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
-    os.replace(partial, path)
-    return path
+    return write_atomically(path, json.dumps(document, indent=1) + "\n")

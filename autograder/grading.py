@@ -53,6 +53,11 @@ def collect_checks(week: str) -> tuple[CheckSpec, ...]:
     return tuple(specs)
 
 
+def bonus_check_ids(week: str) -> set[str]:
+    """The ids of ``week``'s extra-credit checks (``@pytest.mark.bonus``): never counted in a maximum."""
+    return {spec.id for spec in collect_checks(week) if spec.bonus}
+
+
 def run_checks(week: str, submission: Path, limits: Limits | None = None, log: Path | None = None,
                only: tuple[str, ...] = (), modules: tuple[str, ...] = (),
                student_id: str = "") -> list[CheckResult]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import class_report, course, feedback, gradescope, paths, store
+from .grading import bonus_check_ids
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def write_reports(week: str, grades: Path | None = None) -> Written:
     graded = set(store.students(week)) & {row["student_id"] for row in rows if row["timestamp"]}
     by_student = {row["student_id"]: row for row in rows}
     students = {student: store.load(week, student) for student in sorted(graded)}
-    bonus = feedback.bonus_ids(week)
+    bonus = bonus_check_ids(week)
     out = reports_dir(week)
     results, pages = [], []
     for student, checks in students.items():
@@ -61,7 +62,8 @@ def write_reports(week: str, grades: Path | None = None) -> Written:
     links = {student: [f"students/{quote(student)}.html", *_feedback_pages(week, student, out)]
              for student in students}
     index = class_report.write_class_report(week, students, [row for row in rows if row["student_id"] in graded],
-                                            out, confusion=class_report.reference_confusion(week), feedback=links)
+                                            out, confusion=class_report.reference_confusion(week), feedback=links,
+                                            bonus_ids=bonus)
     return Written(index, results, pages)
 
 

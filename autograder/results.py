@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+
+def module_of(check_id: str) -> str:
+    """The student module a check grades: ``simple_nn`` for ``simple_nn::test_...``."""
+    return check_id.split("::")[0]
 
 
 @dataclass(frozen=True)
@@ -20,7 +26,7 @@ class CheckSpec:
     @property
     def module(self) -> str:
         """The student module the check grades (``simple_nn`` for ``simple_nn::test_...``)."""
-        return self.id.split("::")[0]
+        return module_of(self.id)
 
     @property
     def name(self) -> str:
@@ -43,6 +49,10 @@ class CheckResult:
     graded: bool = True
 
     @property
+    def module(self) -> str:
+        return module_of(self.id)
+
+    @property
     def points(self) -> float:
         return self.max_points if self.passed else 0.0
 
@@ -51,6 +61,15 @@ class CheckResult:
         unit = "point" if self.max_points == 1 else "points"
         head = f"{'PASSED' if self.passed else 'FAILED'} {self.title} ({self.points:g}/{self.max_points:g} {unit})"
         return head if self.passed or not self.message else f"{head}\n{self.message}"
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """Replace ``path`` with ``text`` in one step: a killed writer leaves the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+    return path
 
 
 def write_jsonl(path: Path, record: object) -> None:

@@ -12,13 +12,12 @@ the new ones, never half of each.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 
 from . import paths
 from .grading import collect_checks
-from .results import CheckResult, read_jsonl
+from .results import CheckResult, read_jsonl, write_atomically
 
 
 def results_dir(week: str, root: Path | None = None) -> Path:
@@ -28,12 +27,8 @@ def results_dir(week: str, root: Path | None = None) -> Path:
 
 def save(week: str, student: str, module: str, results: list[CheckResult]) -> Path:
     """Keep ``results`` as the latest results of ``student``'s ``module``."""
-    path = results_dir(week) / student / f"{module}.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".tmp")
-    partial.write_text("".join(json.dumps(asdict(result)) + "\n" for result in results), encoding="utf-8")
-    os.replace(partial, path)
-    return path
+    return write_atomically(results_dir(week) / student / f"{module}.jsonl",
+                            "".join(json.dumps(asdict(result)) + "\n" for result in results))
 
 
 def load(week: str, student: str) -> list[CheckResult]:
