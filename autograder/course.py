@@ -25,7 +25,6 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from . import notebooks, paths
+from . import nbgrader_process, notebooks, paths
 from .build import build_assignment
 from .grading import collect_checks
 from .results import write_atomically
@@ -99,17 +98,20 @@ def write_config(root: Path | None = None, exchange: Path | None = None, limits:
     return root
 
 
+def nbgrader_environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment an nbgrader command runs in: this one, with ``env`` added and this Python's
+    scripts first on PATH (nbgrader runs ``alembic`` and kernels from PATH)."""
+    bin_dir = str(Path(sys.executable).parent)
+    return {**os.environ, **(env or {}), "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
 def nbgrader(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
     """Run one ``nbgrader`` command in the course directory (``cwd``, with ``env`` added to the environment);
     raise NbgraderError if it fails."""
-    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` and kernels from PATH
-    env = {**os.environ, **(env or {}), "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd or paths.course_dir(),
-                          capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        raise NbgraderError(f"nbgrader {' '.join(args)} failed (exit {done.returncode}):\n"
-                            f"{done.stdout}{done.stderr}")
-    return done.stdout + done.stderr
+    code, output = nbgrader_process.run(list(args), cwd or paths.course_dir(), nbgrader_environment(env))
+    if code != 0:
+        raise NbgraderError(f"nbgrader {' '.join(args)} failed (exit {code}):\n{output}")
+    return output
 
 
 def release(week: str) -> Path:

@@ -13,20 +13,24 @@ submission and writes the results into each notebook's grading cells.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import replace
+from dataclasses import asdict, replace
 from functools import lru_cache
 from pathlib import Path
 
+import pytest
+
 from . import paths
-from .results import CheckResult, CheckSpec, read_jsonl
+from .results import CheckResult, CheckSpec, read_jsonl, write_atomically
 from .sandbox import Limits, run_limited
 
 PYTEST_ARGS = ["-p", "autograder.plugin", "-p", "no:cacheprovider", "-p", "no:timeout", "--import-mode=importlib",
-               "-c", os.devnull, "-q", "--no-header", "-o", "console_output_style=classic"]
+               "--assert=plain", "--tb=native", "-c", os.devnull, "-q", "--no-header", "-o", "console_output_style=classic"]
 
 
 class GradingError(RuntimeError):
@@ -40,7 +44,35 @@ def grader_files(week: str) -> list[Path]:
 
 @lru_cache(maxsize=None)
 def collect_checks(week: str) -> tuple[CheckSpec, ...]:
-    """Every check of ``week`` with its title, points and time limit, without running student code."""
+    """Every check of ``week`` with its title, points and time limit, without running student code.
+
+    Collecting takes a pytest process (about 0.6 s), and every nbgrader process
+    of a grading needs the list: it is kept in the cache folder under a key
+    that changes with any file of the kit's graders, pytest and Python.
+    """
+    cached = paths.cache_dir() / "checks" / f"{week}-{_graders_key()}.json"
+    try:
+        return tuple(CheckSpec(**spec) for spec in json.loads(cached.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        pass
+    specs = _collect(week)
+    try:
+        write_atomically(cached, json.dumps([asdict(spec) for spec in specs]))
+    except OSError:
+        pass  # no writable cache: collect again next time
+    return specs
+
+
+def _graders_key() -> str:
+    """A digest of everything collection reads: the kit's Python files, and the pytest and Python versions."""
+    digest = hashlib.sha256(f"{pytest.__version__} {sys.version}".encode())
+    for path in sorted(paths.GRADERS.rglob("*.py")):
+        digest.update(f"{path.relative_to(paths.GRADERS)}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _collect(week: str) -> tuple[CheckSpec, ...]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "checks.jsonl"
         done = subprocess.run([sys.executable, "-m", "pytest", *PYTEST_ARGS, "--collect-only",

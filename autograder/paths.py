@@ -23,6 +23,14 @@ PROVIDED_MODULES = (GRADERS / "mnist.py",)
 STUDENT_CONFTEST = GRADERS / "student_conftest.py"
 
 
+def cache_dir() -> Path:
+    """Where the kit keeps what it can recompute (NNGRADER_CACHE_DIR, else $XDG_CACHE_HOME/nngrader, else
+    ``~/.cache/nngrader``): deleting it costs time, never results."""
+    if os.environ.get("NNGRADER_CACHE_DIR"):
+        return Path(os.environ["NNGRADER_CACHE_DIR"]).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "nngrader"
+
+
 def course_dir() -> Path:
     """The nbgrader course directory (NNGRADER_COURSE_DIR, default ``course/``)."""
     return Path(os.environ.get("NNGRADER_COURSE_DIR", ROOT / "course")).resolve()

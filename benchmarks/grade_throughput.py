@@ -61,6 +61,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -253,8 +254,11 @@ def plain_course(week: str, root: Path) -> Path:
 def grade_baseline(week: str, plain: Path) -> float:
     """Seconds for bare ``nbgrader autograde <week>`` of every student, then ``nbgrader export``."""
     start = time.perf_counter()
-    course.nbgrader("autograde", week, "--force", cwd=plain, env=ONE_BLAS_THREAD)
-    course.nbgrader("export", f"--to={plain / 'grades.csv'}", cwd=plain, env=ONE_BLAS_THREAD)
+    for args in (["autograde", week, "--force"], ["export", f"--to={plain / 'grades.csv'}"]):
+        done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=plain, capture_output=True, text=True,
+                              env=course.nbgrader_environment(ONE_BLAS_THREAD))  # the command as a user types it
+        if done.returncode != 0:
+            raise SystemExit(f"nbgrader {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
     return time.perf_counter() - start
 
 
