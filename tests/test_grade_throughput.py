@@ -25,6 +25,22 @@ def test_defaults_run_every_way_on_8_students_of_week03():
     """Without options, are all four ways run, in order, on 8 students of week03?"""
     args = bench.parse_args([])
     assert (args.students, args.ways, args.week) == (8, ["baseline", "kit1", "kitall", "dask"], "week03")
+    assert args.rounds == 2
+
+
+def test_rounds_alternate_direction_so_every_way_sits_at_the_same_mean_position():
+    """Does each round run the ways in turn, every other round reversed, giving each way the same mean position?"""
+    assert bench.run_order(["baseline", "kit1"], 1) == ["baseline", "kit1"]
+    order = bench.run_order(["baseline", "kit1", "kitall"], 2)
+    assert order == ["baseline", "kit1", "kitall", "kitall", "kit1", "baseline"]
+    positions = {way: [i for i, w in enumerate(order) if w == way] for way in set(order)}
+    assert len({sum(p) / len(p) for p in positions.values()}) == 1
+    assert bench.run_order(["kit1"], 3) == ["kit1"] * 3
+
+
+def test_a_way_timed_over_rounds_takes_their_mean():
+    timing = bench.Timing.of_rounds("kit1", [90.0, 110.0], 10)
+    assert (timing.seconds, timing.per_submission) == (100.0, 10.0)
 
 
 def test_ways_are_a_subset_kept_in_run_order():
@@ -34,7 +50,7 @@ def test_ways_are_a_subset_kept_in_run_order():
 
 
 @pytest.mark.parametrize("argv", [["--ways", "baseline,turbo"], ["--ways", ","], ["--students", "0"],
-                                  ["--students", "many"], ["--week", "week99"]])
+                                  ["--students", "many"], ["--week", "week99"], ["--rounds", "0"]])
 def test_bad_options_are_refused(argv, capsys):
     """Are an unknown way, no way at all, a class of no students and an unknown week refused with a message?"""
     with pytest.raises(SystemExit):
