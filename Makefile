@@ -23,7 +23,7 @@ help:
 	@echo "make report       write the class report and each results.json again from grades.csv"
 	@echo "make check DIR=folder   grade one folder with the hidden graders, without nbgrader"
 	@echo "make benchmark    reference speed and end-to-end grading time"
-	@echo "make benchmark-throughput [STUDENTS=8]   submissions per minute: bare nbgrader, 1 worker, all cores, Dask"
+	@echo "make benchmark-throughput [STUDENTS=8] [ROUNDS=2]   submissions per minute: bare nbgrader, 1 worker, all cores, Dask"
 	@echo "make benchmark-reference   the NumPy reference SimpleNN against the same network in PyTorch"
 
 $(VENV)/.installed: pyproject.toml
@@ -69,7 +69,7 @@ benchmark: venv
 	$(PY) benchmarks/week03_reference.py
 
 benchmark-throughput: venv sandbox
-	$(PY) benchmarks/grade_throughput.py $(if $(STUDENTS),--students $(STUDENTS))
+	$(PY) benchmarks/grade_throughput.py $(if $(STUDENTS),--students $(STUDENTS)) $(if $(ROUNDS),--rounds $(ROUNDS))
 
 benchmark-reference: venv
 	$(PY) benchmarks/reference_speed.py

@@ -107,11 +107,12 @@ def _child(connection: socket.socket) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        descriptor = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(descriptor, 1)
-        os.dup2(descriptor, 2)
-        os.close(descriptor)
-        sys.stdin = open(os.devnull)
+        output = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        nothing = os.open(os.devnull, os.O_RDONLY)  # not the server's stdin, the pipe from the client
+        for descriptor, number in ((nothing, 0), (output, 1), (output, 2)):
+            os.dup2(descriptor, number)
+        os.close(output)
+        os.close(nothing)
         sys.argv = ["nbgrader", *request["args"]]
         from nbgrader.apps.nbgraderapp import NbGraderApp
 
