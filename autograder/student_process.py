@@ -11,6 +11,7 @@ current process, looked up again after a restart.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -21,6 +22,9 @@ from typing import Any
 from .confine import FOLDER_TOO_LARGE
 from .rpc import Connection, Remote
 from .sandbox import Limits, confined_argv
+
+#: How long a worker that closed its connection may take to exit by itself before it is killed.
+EXIT_GRACE_SECONDS = 1.0
 
 
 class StudentProcess:
@@ -55,13 +59,26 @@ class StudentProcess:
         return self.rpc.broken is None and self.process.poll() is None
 
     def stop(self) -> None:
-        """Kill the sandbox and everything in it."""
+        """Kill the sandbox and everything in it. A process that has closed its end of the connection is exiting
+        by itself: it gets up to EXIT_GRACE_SECONDS to finish, so that its exit status can be reported."""
+        if self._closed_its_end():
+            try:
+                self.process.wait(timeout=EXIT_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                pass
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         self.process.wait()
         self.rpc.sock.close()
+
+    def _closed_its_end(self) -> bool:
+        try:
+            readable, _, _ = select.select([self.rpc.sock], [], [], 0)  # the socket's own timeout would wait
+            return bool(readable) and self.rpc.sock.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):  # the socket is already closed
+            return False
 
     def why_it_stopped(self) -> str:
         """What a student should read about this process's end (call after ``stop``)."""
