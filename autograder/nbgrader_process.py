@@ -44,8 +44,7 @@ def run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
     request = {"args": list(args), "cwd": str(cwd), "env": dict(env)}
     with tempfile.TemporaryDirectory(prefix="nngrader-nbgrader-") as tmp:
         request["output"] = str(Path(tmp) / "output.log")
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.connect(_server_socket())
+        with _connect() as connection:
             connection.sendall(json.dumps(request).encode() + b"\n")
             reply = connection.makefile("rb").readline()
         output = Path(request["output"])
@@ -56,15 +55,38 @@ def run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
         return KILLED, printed + "\n(the nbgrader process ended without an exit code: it was killed)"
 
 
-def _server_socket() -> str:
-    """The socket of this process's server, started on first use (again if it has died)."""
+def _connect() -> socket.socket:
+    """A connection to this process's server; a server that stopped answering is replaced, once."""
+    address = _server_socket()
+    try:
+        return _connected(address)
+    except OSError:  # its socket is gone (a /tmp cleaner?) or refuses: start another server
+        return _connected(_server_socket(dead=address))
+
+
+def _connected(address: str) -> socket.socket:
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(address)
+    except OSError:
+        connection.close()
+        raise
+    return connection
+
+
+def _server_socket(dead: str | None = None) -> str:
+    """The socket of this process's server, started on first use, and again if it has died (or is ``dead``)."""
     global _server
     with _lock:
-        if _server is None or _server[0].poll() is not None:
+        if _server is not None and (_server[1] == dead or _server[0].poll() is not None):
+            _server[0].kill()
+            _server[0].wait()
+            _server = None
+        if _server is None:
             folder = tempfile.mkdtemp(prefix="nngrader-forks-")
             address = str(Path(folder) / "server.sock")
             process = subprocess.Popen([sys.executable, "-m", __name__, address], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+                                       stdout=subprocess.PIPE)
             if process.stdout.readline() != b"ready\n":  # the server listens before it says so
                 raise RuntimeError(f"the nbgrader fork server did not start (exit {process.wait()})")
             atexit.register(shutil.rmtree, folder, ignore_errors=True)

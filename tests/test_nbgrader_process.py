@@ -78,3 +78,13 @@ def test_a_dead_server_is_started_again(tmp_path):
     assert code == 0, output
     assert nbgrader_process._server[0].pid != old.pid
     assert {line["parent"] for line in lines} == {nbgrader_process._server[0].pid}
+
+
+def test_a_server_whose_socket_is_gone_is_replaced(tmp_path):
+    probe(tmp_path)
+    old, address = nbgrader_process._server
+    Path(address).unlink()  # what a cleaner of /tmp might do
+    code, lines, output = probe(tmp_path)
+    assert code == 0, output
+    assert old.poll() is not None, "the unreachable server was left running"
+    assert {line["parent"] for line in lines} == {nbgrader_process._server[0].pid} != {old.pid}
