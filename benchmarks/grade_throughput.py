@@ -350,7 +350,7 @@ def run(args: argparse.Namespace) -> int:
                                                     for kit, base in zip(rounds["kit1"], rounds["baseline"])))
     if checks is not None:
         print(f"where the kit's time goes: the hidden graders' checks take {checks[0]:.1f} s per submission, "
-              f"{checks[1]:.1f} s of it training SimpleNN on MNIST in the accuracy check")
+              f"{checks[1]:.1f} s of it the MNIST accuracy check (train SimpleNN for 10 epochs, predict)")
     differing = differing_scores(scores)
     if differing:
         print(f"\nGRADES DIFFER between the kit's ways ({', '.join(scores)}):\n" + "\n".join(differing))
