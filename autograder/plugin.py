@@ -19,16 +19,14 @@ worker, and a worker that crashes, hangs or exits is replaced for the next check
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from . import paths
+from . import solutions
 from .checks import GradeFailure
 from .forbidden import scan
 from .grading import student_id_of_user
@@ -214,14 +212,6 @@ def _submission(config: pytest.Config) -> Path | None:
     return Path(raw).resolve() if raw else None
 
 
-def _load(name: str, path: Path, alias: str):
-    spec = importlib.util.spec_from_file_location(alias, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[alias] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def student(request: pytest.FixtureRequest):
     """The submitted module whose name matches this grader file."""
@@ -261,12 +251,7 @@ def forbidden_failure(what: str, library: str, got: str) -> GradeFailure:
 @pytest.fixture(scope="module")
 def reference(request: pytest.FixtureRequest):
     """The reference solution of the module this grader file checks."""
-    week = Path(request.node.fspath).parent.name
-    name = _module_name(request.node)
-    folder = str(paths.SOLUTIONS / week)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)  # a reference may import another (bonus.py imports simple_nn)
-    return _load(name, paths.SOLUTIONS / week / f"{name}.py", f"reference_{name}")
+    return solutions.load(Path(request.node.fspath).parent.name, _module_name(request.node))
 
 
 @pytest.fixture(scope="session")

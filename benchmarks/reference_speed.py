@@ -63,14 +63,13 @@ PINNED_BEFORE_IMPORT = pin_thread_variables(requested_threads(sys.argv[1:])) if 
 
 import argparse  # noqa: E402
 import copy  # noqa: E402
-import importlib.util  # noqa: E402
 import inspect  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from autograder import mnist, paths  # noqa: E402
+from autograder import mnist, solutions  # noqa: E402
 
 WEEK = "week03"
 WARMUP_BATCHES = 100
@@ -80,10 +79,7 @@ TORCH_MISSING = "PyTorch is not installed: pip install torch==2.13.0 (CPU) to co
 
 def load_reference():
     """The reference solution module ``solutions/week03/simple_nn.py``, imported by path."""
-    spec = importlib.util.spec_from_file_location("reference_simple_nn", paths.SOLUTIONS / WEEK / "simple_nn.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return solutions.load(WEEK, "simple_nn")
 
 
 def load_torch():

@@ -15,7 +15,6 @@ Run: make benchmark   (or .venv/bin/python benchmarks/week03_reference.py)
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import tempfile
@@ -24,17 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import course, mnist, paths
+from autograder import course, mnist, paths, solutions
 from autograder.grading import run_checks
 
 WEEK = "week03"
 
 
 def load_reference():
-    spec = importlib.util.spec_from_file_location("reference_simple_nn", paths.SOLUTIONS / WEEK / "simple_nn.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return solutions.load(WEEK, "simple_nn")
 
 
 def matmul_floor(model, X: np.ndarray, batch_size: int = 64) -> float:
