@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .confine import FOLDER_TOO_LARGE
-from .rpc import Connection, Remote
+from .rpc import Connection, ProtocolError, Remote
 from .sandbox import Limits, confined_argv
 
 #: How long a worker that closed its connection may take to exit by itself before it is killed.

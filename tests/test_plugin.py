@@ -243,3 +243,15 @@ def test_student_module_failing_at_import_is_explained(week, tmp_path):
         assert record.message.startswith("importing mymod.py failed\n"), record.message
         assert "RuntimeError: boom at import" in record.message
         assert_no_grader_source(record.message)
+
+
+def test_a_connection_out_of_step_is_a_protocol_error():
+    """Does a wrong echo at the end of a check raise ProtocolError (which costs only that check), not a crash?"""
+    from types import SimpleNamespace
+
+    from autograder.rpc import ProtocolError
+    from autograder.student_process import StudentProcess
+
+    forged = SimpleNamespace(rpc=SimpleNamespace(request=lambda action, target, nonce: "not the nonce"))
+    with pytest.raises(ProtocolError, match="out of step"):
+        StudentProcess.in_step(forged)
