@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from . import build, course, grading, mnist, paths, reports
+from . import build, course, grading, intake, lock, mnist, paths, preflight, reports
+from .faults import KitFault
 
 
 def cmd_assignments(args: argparse.Namespace) -> None:
@@ -23,7 +25,8 @@ def cmd_release(args: argparse.Namespace) -> None:
 
 
 def cmd_collect(args: argparse.Namespace) -> None:
-    print(f"collected {args.week} into {course.collect(args.week)}")
+    for line in course.collect(args.week).lines():
+        print(line)
 
 
 def cmd_grade(args: argparse.Namespace) -> None:
@@ -57,17 +60,35 @@ def grade_and_report(week: str, force: bool = False, workers: int | None = None,
 
 
 def cmd_feedback(args: argparse.Namespace) -> None:
-    print(f"feedback written and released: {course.feedback(args.week)}")
+    folder, problems = course.feedback(args.week)
+    for problem in problems:
+        print(f"no feedback for {problem}")
+    print(f"feedback written and released: {folder}")
     reports.write_reports(args.week)  # the class report links to the new feedback pages
 
 
-def cmd_check(args: argparse.Namespace) -> None:
-    """Grade one folder directly (no nbgrader): for instructors debugging a submission."""
-    results = grading.run_checks(args.week, Path(args.folder), log=args.log)
+def cmd_check(args: argparse.Namespace) -> int:
+    """Grade one folder directly (no nbgrader): for instructors debugging a submission.
+
+    The folder goes through the intake first (links and special files dropped, caps held), as a collected
+    submission does. Exits non-zero when any check could not be graded (the kit's or the machine's fault).
+    """
+    preflight.check_machine(args.week)
+    with tempfile.TemporaryDirectory(prefix="nngrader-check-") as tmp:
+        copied = intake.copy_tree(Path(args.folder), Path(tmp) / "submission")
+        for note in copied.dropped:
+            print(f"intake: {note}")
+        results = grading.run_checks(args.week, Path(tmp) / "submission", log=args.log)
     for result in results:
         print(result.report())
+    faults = [r for r in results if not r.graded]
     earned, possible = sum(r.points for r in results), sum(r.max_points for r in results)
+    if faults:
+        print(f"\nnot graded: {len(faults)} of {len(results)} checks could not be graded "
+              f"({faults[0].data.get('fault', '')}); no total is given", file=sys.stderr)
+        return 1
     print(f"\ntotal: {earned:g} / {possible:g}")
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -79,7 +100,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
     for sample in samples:
         print(f"submitting examples/submissions/{sample.name} as student {sample.name} ...")
         course.submit(args.week, sample.name, sample)
-    course.collect(args.week)
+    for line in course.collect(args.week).lines():
+        print(line)
     print(f"autograding {len(samples)} submissions with the hidden graders (real nbgrader) ...")
     grades = grade_and_report(args.week)
     course.feedback(args.week)
@@ -124,11 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if hasattr(args, "week"):
             paths.check_week(args.week)
-        args.run(args)
-    except (ValueError, FileNotFoundError, mnist.MnistError, course.NbgraderError, grading.GradingError) as error:
+        return args.run(args) or 0
+    except (ValueError, FileNotFoundError, mnist.MnistError, course.NbgraderError, KitFault, lock.Busy) as error:
         print(f"nngrader: {error}", file=sys.stderr)
         return 1
-    return 0
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import json
 import os
 import re
@@ -33,7 +32,7 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from . import nbgrader_process, notebooks, paths
+from . import intake, lock, nbgrader_process, notebooks, paths, preflight
 from .build import build_assignment
 from .grading import collect_checks
 from .results import write_atomically
@@ -135,10 +134,22 @@ def submit(week: str, student: str, files: Path) -> None:
         nbgrader("submit", week, f"--course={COURSE_ID}", f"--student={student}", exchange, cwd=Path(home))
 
 
-def collect(week: str) -> Path:
-    """Collect every submission of ``week`` from the exchange into ``submitted/``."""
-    nbgrader("collect", week, "--update")
-    return paths.course_dir() / "submitted"
+def collect(week: str) -> intake.Collection:
+    """Collect each student's latest submission of ``week`` from the exchange into ``submitted/``.
+
+    The kit does this itself rather than ``nbgrader collect``, which follows links with the instructor's rights
+    and stops the whole class on one malformed folder (``intake``).
+    """
+    root = paths.course_dir()
+    if not (root / "gradebook.db").exists():
+        raise NbgraderError(f"there is no course in {root} yet: release the assignment first (make release)")
+    return intake.collect(week, exchange_dir() / COURSE_ID / "inbound", root / "submitted", intake_records(week),
+                          wanted=frozenset(p.name for p in (paths.ASSIGNMENTS / week).iterdir()))
+
+
+def intake_records(week: str) -> Path:
+    """Where ``collect`` keeps what it collected of ``week`` from where (``intake.Received`` per student)."""
+    return paths.course_dir() / ".nngrader" / "intake" / week
 
 
 @dataclass(frozen=True)
@@ -178,17 +189,33 @@ def grade(week: str, force: bool = False, progress: bool = True, workers: int | 
     """
     from . import jobs  # jobs runs nbgrader through this module
 
+    with lock.held(paths.course_dir() / ".nngrader" / "grade.lock", "make grade"):
+        preflight.check_machine(week)
+        return _grade(jobs, week, force, progress, workers, scheduler)
+
+
+def _grade(jobs, week: str, force: bool, progress: bool, workers: int | None,
+           scheduler: str | None) -> tuple[Path, list[Outcome]]:
     record = _GradedRecord(paths.course_dir() / ".nngrader" / f"graded-{week}.json")
     outcomes, todo = [], {}
     students = submitted_students(week)
     known = roster()
     for student in students:
         folder = paths.course_dir() / "submitted" / student / week
-        notes = [*inspect_submission(week, folder), *replace_broken_notebooks(week, student)]
+        try:
+            dropped = intake.clean_in_place(folder)
+        except OSError as error:  # the folder itself is a link, or vanished
+            outcomes.append(Outcome(student, "failed", f"its submitted folder cannot be read safely ({error})"))
+            continue
+        received = intake.record_of(intake_records(week), student)
+        collected = [f"{len(received.dropped)} entries were dropped at collect (links, special files or over "
+                     "the caps: make collect lists them)"] if received and received.dropped else []
+        notes = [*(received.flags if received else ()), *collected, *dropped, *inspect_submission(week, folder),
+                 *replace_broken_notebooks(week, student)]
         if known and student not in known:
             notes.insert(0, f"{student} is not on the class roster (nbgrader db student list): graded, and added "
                          "to the gradebook; check the name")
-        stamp = fingerprint(folder)  # after the repairs, so a repaired folder fingerprints the same later
+        stamp = intake.fingerprint(folder)  # after the repairs, so a repaired folder fingerprints the same later
         if not force and record.get(student) == stamp:
             outcomes.append(Outcome(student, "skipped", "unchanged since it was graded"))
         else:
@@ -200,25 +227,17 @@ def grade(week: str, force: bool = False, progress: bool = True, workers: int | 
     with bar:
         for student, outcome, seconds in jobs.run_all(week, list(todo), workers=workers, scheduler=scheduler):
             stamp, notes = todo[student]
-            if isinstance(outcome, BaseException):
+            if isinstance(outcome, BaseException):  # not recorded as graded: the next make grade tries again
                 outcomes.append(Outcome(student, "failed", _reason(str(outcome)) or type(outcome).__name__))
             else:
                 jobs.apply(week, student, outcome)
                 record.set(student, stamp)
                 outcomes.append(Outcome(student, "graded", "; ".join(notes), seconds))
-            bar.set_postfix_str(f"last: {student}")
+            bar.set_postfix_str(f"last: {intake.printable(student)}")
             bar.update()
     out = paths.course_dir() / "grades.csv"
     nbgrader("export", f"--to={out}", "--exporter=autograder.export.CsvWithBonus")
     return out, sorted(outcomes, key=lambda o: o.student)
-
-
-def fingerprint(folder: Path) -> str:
-    """SHA-256 over every file of a submission (names and bytes): equal exactly when nothing changed."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def roster() -> set[str]:
@@ -233,11 +252,11 @@ def roster() -> set[str]:
 def inspect_submission(week: str, folder: Path) -> list[str]:
     """Report lines for what is wrong with a submitted folder before it is graded (nothing is changed)."""
     modules = sorted({f"{check.module}.py" for check in collect_checks(week)})
-    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    files = [p for p in intake.regular_files(folder) if p.parent == folder and p.name not in intake.NBGRADER_FILES]
     if not files:
         return ["empty submission: no files were submitted, so every check scores 0"]
     notes = []
-    missing = [name for name in modules if not (folder / name).is_file()]
+    missing = [name for name in modules if name not in {p.name for p in files}]
     if missing:
         others = sorted({p.name for p in files if p.suffix == ".py"} - set(modules))
         notes.append(f"missing {', '.join(missing)} (their checks score 0)"
@@ -279,7 +298,7 @@ def replace_broken_notebooks(week: str, student: str) -> list[str]:
 def _reason(log: str) -> str:
     """The most telling line of a failed nbgrader run: its last exception, else its last error."""
     lines = [line.strip() for line in log.splitlines() if line.strip()]
-    exceptions = [line for line in lines if re.match(r"^[\w.]+(Error|Exception): ", line)]
+    exceptions = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Fault|NotGraded|Unavailable): ", line)]
     errors = [line.split("] ", 1)[-1] for line in lines if "| ERROR]" in line]
     return (exceptions or errors or lines or ["nbgrader failed"])[-1]
 
@@ -299,11 +318,23 @@ class _GradedRecord:
         write_atomically(self.path, json.dumps(self.entries, indent=1, sort_keys=True))
 
 
-def feedback(week: str) -> Path:
-    """Write and release each student's feedback (HTML without the hidden grading code)."""
-    nbgrader("generate_feedback", week, "--force")
-    nbgrader("release_feedback", week)
-    return paths.course_dir() / "feedback"
+def feedback(week: str) -> tuple[Path, list[str]]:
+    """Write and release each student's feedback (HTML without the hidden grading code).
+
+    One command for the class; if it fails, one per student, so one student's problem (a folder nbgrader
+    cannot release) costs only their feedback. Returns the feedback folder and a line per student that failed.
+    """
+    problems = []
+    for verb, extra in (("generate_feedback", ["--force"]), ("release_feedback", [])):
+        try:
+            nbgrader(verb, week, *extra)
+        except NbgraderError:
+            for student in sorted(p.parent.name for p in (paths.course_dir() / "autograded").glob(f"*/{week}")):
+                try:
+                    nbgrader(verb, week, f"--student={student}", *extra)
+                except NbgraderError as error:
+                    problems.append(f"{intake.printable(student)}: {verb} failed: {_reason(str(error))}")
+    return paths.course_dir() / "feedback", problems
 
 
 def read_grades(path: Path, week: str) -> list[dict[str, str]]:

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from . import paths
+from .faults import KitFault, student_message
 from .results import CheckResult, CheckSpec, read_jsonl, write_atomically
 from .sandbox import Limits, run_limited
 
@@ -36,7 +37,7 @@ PYTEST_ARGS = ["-p", "autograder.plugin", "-p", "no:cacheprovider", "-p", "no:ti
                "-o", "console_output_style=classic"]
 
 
-class GradingError(RuntimeError):
+class GradingError(KitFault):
     """The graders themselves could not be collected: a problem of the kit, not of a submission."""
 
 
@@ -85,7 +86,9 @@ def _collect(week: str) -> tuple[CheckSpec, ...]:
                               capture_output=True, text=True, cwd=tmp)
         specs = read_jsonl(out, CheckSpec)
     if done.returncode != 0 or not specs:
-        raise GradingError(f"collecting the graders of {week} failed:\n{done.stdout}{done.stderr}")
+        raise GradingError(f"the graders of {week} do not collect:\n{done.stdout}{done.stderr}",
+                           f"fix autograder/{week}/test_*.py until `python -m pytest --collect-only "
+                           f"autograder/{week}` passes")
     return tuple(specs)
 
 
@@ -127,14 +130,20 @@ def run_checks(week: str, submission: Path, limits: Limits | None = None, log: P
         run_limits = replace(limits, wall_seconds=limits.wall_seconds * len({spec.module for spec in specs}))
         outcome = run_limited(argv, cwd=Path(tmp), limits=run_limits, env=env, log=log)
         found = {result.id: result for result in read_jsonl(out, CheckResult)}
-    if outcome.timed_out:
+    if outcome.timed_out:  # the student's code used up its modules' time: their fault, a 0 with the reason
         missing = (f"not run: {outcome.describe(run_limits)} before this check could finish\n"
                    "  hint:     all checks of a module share this limit: look for an endless loop or slow code")
-    else:
-        missing = (f"not run: the grading run ended early ({outcome.describe(run_limits)})\n"
-                   "  hint:     this is a problem of the grading kit, not of your code: tell your instructor")
-    return [found.get(spec.id) or CheckResult(id=spec.id, title=spec.title, max_points=spec.points,
-                                              passed=False, message=missing) for spec in specs]
+        return [found.get(spec.id) or CheckResult(id=spec.id, title=spec.title, max_points=spec.points,
+                                                  passed=False, message=missing) for spec in specs]
+    ended = KitFault(f"the grading run ended early ({outcome.describe(run_limits)})",
+                     "see the grading log (make check ... --log FILE) and report it as a bug of the kit")
+    return [found.get(spec.id) or not_graded(spec, ended) for spec in specs]
+
+
+def not_graded(spec: CheckSpec, fault: BaseException) -> CheckResult:
+    """The result of a check the kit could not grade (``faults``): no points, no verdict, no hint."""
+    return CheckResult(id=spec.id, title=spec.title, max_points=spec.points, passed=False, graded=False,
+                       message=student_message(fault), data={"fault": str(fault)})
 
 
 def student_id_of_user() -> str:

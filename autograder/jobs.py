@@ -42,7 +42,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
-from . import course, paths, store
+from . import course, intake, paths, store
 from .sandbox import Limits
 
 GRADEBOOK = "gradebook.db"
@@ -61,7 +61,9 @@ def pack(week: str, student: str) -> bytes:
         (Path(tmp) / LIMITS).write_text(json.dumps(Limits.from_env().as_env()), encoding="utf-8")
         archive.add(Path(tmp) / LIMITS, LIMITS)
         archive.add(root / "source" / week, f"source/{week}")
-        archive.add(root / "submitted" / student / week, f"submitted/{student}/{week}")
+        # through the intake's copy: only regular files travel, whatever was put into submitted/ by hand
+        intake.copy_tree(root / "submitted" / student / week, Path(tmp) / "submitted")
+        archive.add(Path(tmp) / "submitted", f"submitted/{student}/{week}")
     return buffer.getvalue()
 
 
@@ -141,8 +143,16 @@ def _copy_database(source: Path, target: Path) -> None:
 
 
 def _extract(archive: bytes, folder: Path) -> None:
+    """Unpack a job's archive into ``folder``: folders and regular files only, all inside ``folder``."""
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
-        tar.extractall(folder, filter="data")  # members stay inside ``folder``
+        tar.extractall(folder, filter=_files_only)
+
+
+def _files_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo:
+    """tarfile's "data" filter, refusing links of every kind too (a link could reach the gradebook snapshot)."""
+    if not (member.isfile() or member.isdir()):
+        raise tarfile.FilterError(f"{member.name!r} in a grading job is not a file or a folder")
+    return tarfile.data_filter(member, path)
 
 
 def run_timed(week: str, student: str, job: bytes) -> tuple[bytes, float]:

@@ -32,7 +32,8 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
 from . import feedback, notebooks, store
-from .grading import GradingError, collect_checks, run_checks
+from .faults import KitFault
+from .grading import collect_checks, not_graded, run_checks
 from .mnist import resolve_data_dir
 from .results import CheckResult
 from .sandbox import Limits, confined_argv, isolation, sandbox_uid
@@ -86,7 +87,7 @@ class SandboxedExecute(Execute):
 
 #: (week, student, folder, digest of its modules) -> results: kept at module level, because nbgrader makes a
 #: new preprocessor for every notebook, and one ``nbgrader autograde`` may grade several students
-_GRADED: dict[tuple[str, str, str, str], tuple[dict[str, CheckResult], str]] = {}
+_GRADED: dict[tuple[str, str, str, str], "dict[str, CheckResult] | NotGraded"] = {}
 
 
 def _modules_digest(folder: Path) -> str:
@@ -111,47 +112,52 @@ class KitGrades(NbGraderPreprocessor):
         cells = [(cell, check) for cell, check in cells if check]
         if not cells:
             return nb, resources
-        results, failure = self._grade(resources["nbgrader"]["assignment"], resources["nbgrader"]["student"],
-                                       Path(resources["metadata"]["path"]))
+        results = self._grade(resources["nbgrader"]["assignment"], resources["nbgrader"]["student"],
+                              Path(resources["metadata"]["path"]))
         for cell, check in cells:
-            result = results.get(check)
-            if result is None or not result.graded:
-                cell.outputs = [nbformat.v4.new_output(
-                    "error", ename="GradingError", evalue=f"the kit could not grade this check ({failure})",
-                    traceback=[f"GradingError: the kit could not grade this check ({failure}); "
-                               "tell your instructor"])]
-                continue
+            result = results[check]
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=result.report() + "\n"),
                             nbformat.v4.new_output("execute_result", data={"text/plain": repr(result.points)},
                                                    execution_count=cell.get("execution_count"))]
         return nb, resources
 
-    def _grade(self, week: str, student: str, folder: Path) -> tuple[dict[str, CheckResult], str]:
-        """Every check's result for this submission (graded once), and why any check lacks one."""
+    def _grade(self, week: str, student: str, folder: Path) -> dict[str, CheckResult]:
+        """Every check's result for this submission (graded once).
+
+        Raises NotGraded when the kit could not grade a check (``faults``): nbgrader's autograde of this
+        submission then fails, so no score of this run is recorded and the next ``make grade`` tries again.
+        """
         key = (week, student, str(folder), _modules_digest(folder))
-        if key in _GRADED:
-            return _GRADED[key]
-        try:
-            results = {r.id: r for r in run_checks(week, folder, student_id=student)}
-            failure = "no result for this check"
-        except Exception as error:  # a problem of the kit: no cell may keep a score it did not earn
-            self.log.error("grading %s failed:\n%s", student, traceback.format_exc())
-            results, failure = {}, f"{type(error).__name__}: {error}"
-        try:
+        if isinstance(_GRADED.get(key), NotGraded):
+            raise _GRADED[key]  # the submission's other notebooks: the same answer, without grading again
+        if key not in _GRADED:
+            try:
+                results = {r.id: r for r in run_checks(week, folder, student_id=student)}
+            except KitFault:
+                raise
+            except Exception as error:  # a bug of the kit: no cell may keep a score it did not earn
+                self.log.error("grading %s failed:\n%s", student, traceback.format_exc())
+                raise NotGraded(f"the kit's grading crashed ({type(error).__name__}: {error})",
+                                "report it as a bug of the kit, with the log above") from error
             specs = collect_checks(week)
-        except GradingError:  # the graders themselves are broken: the cells' error outputs say so
-            specs = ()
-        for spec in specs:
-            if spec.id not in results:
-                results[spec.id] = CheckResult(
-                    id=spec.id, title=spec.title, max_points=spec.points, passed=False, graded=False,
-                    message=f"the kit could not grade this check ({failure})\n"
-                            "  hint:     this is a problem of the grading kit, not of your code: tell your instructor")
-        for module in dict.fromkeys(spec.module for spec in specs):  # for feedback, reports and results.json
-            store.save(week, student, module, [r for r in results.values() if r.id.startswith(f"{module}::")])
-        _GRADED[key] = results, failure
-        self.log.info("KitGrades: graded %s of %s once for all its notebooks (%d checks)", week, student, len(results))
-        return results, failure
+            for spec in specs:
+                results.setdefault(spec.id, not_graded(spec, KitFault("the graders left no result", "a kit bug")))
+            faults = [r for r in results.values() if not r.graded]
+            if faults:
+                _GRADED[key] = NotGraded(f"{len(faults)} of {len(results)} checks could not be graded: "
+                                f"{faults[0].data.get('fault', faults[0].message.splitlines()[0])}",
+                                "fix the machine as the reason says, then make grade again")
+                raise _GRADED[key]
+            for module in dict.fromkeys(spec.module for spec in specs):  # for feedback, reports and results.json
+                store.save(week, student, module, [r for r in results.values() if r.module == module])
+            _GRADED[key] = results
+            self.log.info("KitGrades: graded %s of %s once for all its notebooks (%d checks)", week, student,
+                          len(results))
+        return _GRADED[key]
+
+
+class NotGraded(KitFault):
+    """The kit could not grade a submission: its autograde fails on purpose, so nothing of it is recorded."""
 
 
 class KitReport(NbGraderPreprocessor):

@@ -29,7 +29,8 @@ import pytest
 from . import solutions
 from .checks import GradeFailure
 from .forbidden import scan
-from .grading import student_id_of_user
+from .faults import KitFault, is_kit_fault
+from .grading import not_graded, student_id_of_user
 from .results import CheckResult, CheckSpec, write_jsonl
 from .rpc import PeerGone, PeerTimeout, ProtocolError, RpcError
 from .sandbox import Limits
@@ -141,6 +142,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         stopped = workers.discard()  # the next check gets a fresh process
     if workers is not None:
         spec = replace(spec, timeout=time_limit(spec, workers.limits))
+    error = None if report.passed or call.excinfo is None else call.excinfo.value
+    if is_kit_fault(error):  # the kit's or the machine's fault: not graded, never the student's 0
+        write_jsonl(Path(out), not_graded(spec, error))
+        return
     message = "" if report.passed else explain(call.excinfo, spec, stopped)
     write_jsonl(Path(out), CheckResult(id=spec.id, title=spec.title, max_points=spec.points,
                                        passed=report.passed, message=message,
@@ -232,6 +237,8 @@ def student(request: pytest.FixtureRequest):
     workers = request.config.stash[WORKERS]
     try:
         workers.module(name)
+    except KitFault:  # no sandbox to run the code in: the machine's fault, reported as not graded
+        raise
     except RpcError as error:
         got = f"the process running your code stopped: {workers.discard() or error}"
     except Exception as error:  # whatever the module raised at import time, rebuilt from the worker (exit() too)

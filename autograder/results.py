@@ -60,6 +60,8 @@ class CheckResult:
     def report(self) -> str:
         """The text a student reads for this check."""
         unit = "point" if self.max_points == 1 else "points"
+        if not self.graded:
+            return f"NOT GRADED {self.title} (- /{self.max_points:g} {unit})\n{self.message}"
         head = f"{'PASSED' if self.passed else 'FAILED'} {self.title} ({self.points:g}/{self.max_points:g} {unit})"
         return head if self.passed or not self.message else f"{head}\n{self.message}"
 

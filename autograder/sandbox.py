@@ -32,6 +32,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from . import paths
+from .faults import KitFault
 
 #: The kit's files the sandbox may see: public code, nothing that grades.
 KIT_FILES = ("__init__.py", "confine.py", "rpc.py", "worker.py", "forbidden.py")
@@ -74,8 +75,8 @@ def _env_name(field: str) -> str:
     return f"NNGRADER_{field.upper()}"
 
 
-class SandboxUnavailable(RuntimeError):
-    """bubblewrap is missing or cannot create namespaces here."""
+class SandboxUnavailable(KitFault):
+    """bubblewrap is missing or cannot create namespaces here: the machine's fault, never the student's."""
 
 
 def isolation() -> str:
@@ -85,8 +86,8 @@ def isolation() -> str:
         raise ValueError(f"NNGRADER_SANDBOX={mode!r}: use 'bwrap' (default) or 'off'")
     if mode == "bwrap" and shutil.which("bwrap") is None:
         raise SandboxUnavailable(
-            "bubblewrap (bwrap) is not installed, and student code must not run with your rights: "
-            "install it (`sudo apt-get install bubblewrap`, `dnf install bubblewrap`), or set "
+            "bubblewrap (bwrap) is not installed, and student code must not run with your rights",
+            "install it (`make sandbox`, `sudo apt-get install bubblewrap`, `dnf install bubblewrap`), or set "
             "NNGRADER_SANDBOX=off to run code you trust (your own) without isolation")
     return mode
 

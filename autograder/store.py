@@ -16,7 +16,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import paths
-from .grading import collect_checks
+from .faults import KitFault
+from .grading import collect_checks, not_graded
 from .results import CheckResult, read_jsonl, write_atomically
 
 
@@ -36,11 +37,8 @@ def load(week: str, student: str) -> list[CheckResult]:
     found = {}
     for path in sorted((results_dir(week) / student).glob("*.jsonl")):
         found.update((result.id, result) for result in read_jsonl(path, CheckResult))
-    return [found.get(spec.id) or CheckResult(
-        id=spec.id, title=spec.title, max_points=spec.points, passed=False,
-        message="not graded: no result was saved for this check\n"
-                "  hint:     this is a problem of the grading run, not of your code: tell your instructor")
-        for spec in collect_checks(week)]
+    missing = KitFault("no result was saved for this check", "grade the submission again (make grade FORCE=1)")
+    return [found.get(spec.id) or not_graded(spec, missing) for spec in collect_checks(week)]
 
 
 def students(week: str) -> list[str]:
