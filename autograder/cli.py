@@ -84,8 +84,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     faults = [r for r in results if not r.graded]
     earned, possible = sum(r.points for r in results), sum(r.max_points for r in results)
     if faults:
-        print(f"\nnot graded: {len(faults)} of {len(results)} checks could not be graded "
-              f"({faults[0].data.get('fault', '')}); no total is given", file=sys.stderr)
+        first = faults[0].data
+        print(f"\nnot graded: {len(faults)} of {len(results)} checks could not be graded ({first.get('fault')}"
+              + (f"; fix: {first['fix']}" if first.get("fix") else "") + "): no total is given", file=sys.stderr)
         return 1
     print(f"\ntotal: {earned:g} / {possible:g}")
     return 0

@@ -298,7 +298,8 @@ def replace_broken_notebooks(week: str, student: str) -> list[str]:
 def _reason(log: str) -> str:
     """The most telling line of a failed nbgrader run: its last exception, else its last error."""
     lines = [line.strip() for line in log.splitlines() if line.strip()]
-    exceptions = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Fault|NotGraded|Unavailable): ", line)]
+    exceptions = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Fault|NotGraded|Unavailable): ",
+                                                     line)]
     errors = [line.split("] ", 1)[-1] for line in lines if "| ERROR]" in line]
     return (exceptions or errors or lines or ["nbgrader failed"])[-1]
 

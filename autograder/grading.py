@@ -142,8 +142,9 @@ def run_checks(week: str, submission: Path, limits: Limits | None = None, log: P
 
 def not_graded(spec: CheckSpec, fault: BaseException) -> CheckResult:
     """The result of a check the kit could not grade (``faults``): no points, no verdict, no hint."""
+    reason, fix = (fault.reason, fault.fix) if isinstance(fault, KitFault) else (str(fault), "")
     return CheckResult(id=spec.id, title=spec.title, max_points=spec.points, passed=False, graded=False,
-                       message=student_message(fault), data={"fault": str(fault)})
+                       message=student_message(fault), data={"fault": reason, "fix": fix})
 
 
 def student_id_of_user() -> str:

@@ -389,7 +389,7 @@ def _check(name: str, parts: list[str], inbound: Path, now: dt.datetime) -> tupl
     secret, why = _small_text(inbound / name, SECRET)
     if secret is None:
         return None, why + " (nbgrader needs it to release feedback)"
-    if not _SECRET_FORMAT.fullmatch(secret.strip()):
+    if not _SECRET_FORMAT.fullmatch(secret):
         return None, f"its {SECRET} is not what nbgrader writes (hexadecimal digits)"
     return _Candidate(student, name, claimed), ""
 
@@ -442,8 +442,10 @@ def _owner(uid: int) -> str:
 
 def _write_nbgrader_files(source: Path, target: Path, received: float) -> None:
     """nbgrader's timestamp.txt (the instructor side's time) and the student's checked submission secret."""
-    secret, _ = _small_text(source, SECRET)
-    (target / SECRET).write_text(secret or "", encoding="utf-8")
+    secret, why = _small_text(source, SECRET)
+    if secret is None or not _SECRET_FORMAT.fullmatch(secret):  # changed since it was checked
+        raise OSError(why or f"its {SECRET} changed while it was collected")
+    (target / SECRET).write_text(secret, encoding="utf-8")
     (target / TIMESTAMP).write_text(_format(dt.datetime.fromtimestamp(received, dt.timezone.utc)), encoding="utf-8")
 
 

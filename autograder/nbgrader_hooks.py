@@ -115,7 +115,11 @@ class KitGrades(NbGraderPreprocessor):
         results = self._grade(resources["nbgrader"]["assignment"], resources["nbgrader"]["student"],
                               Path(resources["metadata"]["path"]))
         for cell, check in cells:
-            result = results[check]
+            result = results.get(check)
+            if result is None:  # a grading cell of no check of this week: worth nothing, whatever it says
+                cell.outputs = [nbformat.v4.new_output("error", ename="NoSuchCheck", evalue=check, traceback=[
+                    f"this grading cell belongs to no check of {resources['nbgrader']['assignment']}"])]
+                continue
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=result.report() + "\n"),
                             nbformat.v4.new_output("execute_result", data={"text/plain": repr(result.points)},
                                                    execution_count=cell.get("execution_count"))]
@@ -144,9 +148,9 @@ class KitGrades(NbGraderPreprocessor):
                 results.setdefault(spec.id, not_graded(spec, KitFault("the graders left no result", "a kit bug")))
             faults = [r for r in results.values() if not r.graded]
             if faults:
+                first = faults[0].data
                 _GRADED[key] = NotGraded(f"{len(faults)} of {len(results)} checks could not be graded: "
-                                f"{faults[0].data.get('fault', faults[0].message.splitlines()[0])}",
-                                "fix the machine as the reason says, then make grade again")
+                                         f"{first.get('fault', '')}", first.get("fix") or "see the reason")
                 raise _GRADED[key]
             for module in dict.fromkeys(spec.module for spec in specs):  # for feedback, reports and results.json
                 store.save(week, student, module, [r for r in results.values() if r.module == module])
