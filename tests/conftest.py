@@ -17,3 +17,13 @@ def mnist_dir() -> Path:
     if not (path / "train-images-idx3-ubyte.gz").is_file():
         pytest.fail(f"no MNIST files in {path}: run `make data`, or point NNGRADER_DATA_DIR at them.")
     return path
+
+
+@pytest.fixture(scope="module")
+def course_env(tmp_path_factory):
+    """A fresh course directory and exchange, set in the environment for the whole test module."""
+    root = tmp_path_factory.mktemp("course")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("NNGRADER_COURSE_DIR", str(root))
+        env.setenv("NNGRADER_EXCHANGE", str(root / "exchange"))
+        yield root

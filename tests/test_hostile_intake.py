@@ -76,15 +76,6 @@ def protected() -> dict[Path, str]:
 
 
 @pytest.fixture(scope="module")
-def course_env(tmp_path_factory):
-    root = tmp_path_factory.mktemp("course")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("NNGRADER_COURSE_DIR", str(root))
-        env.setenv("NNGRADER_EXCHANGE", str(root / "exchange"))
-        yield root
-
-
-@pytest.fixture(scope="module")
 def intake_class(course_env, mnist_dir, tmp_path_factory):
     """The class above, released, submitted, collected, graded and given feedback."""
     if os.geteuid() != 0:

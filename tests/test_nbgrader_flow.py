@@ -69,16 +69,6 @@ def cheater_files(folder, root):
 
 
 @pytest.fixture(scope="module")
-def course_env(tmp_path_factory):
-    """A fresh course directory and exchange, set in the environment for the whole module."""
-    root = tmp_path_factory.mktemp("course")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("NNGRADER_COURSE_DIR", str(root))
-        env.setenv("NNGRADER_EXCHANGE", str(root / "exchange"))
-        yield root
-
-
-@pytest.fixture(scope="module")
 def graded(course_env, mnist_dir, tmp_path_factory):
     """A course directory where the sample students were released to, submitted, collected and graded."""
     root = course_env
