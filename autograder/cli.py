@@ -10,9 +10,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TextIO
 
 from . import build, course, grading, intake, lock, mnist, paths, preflight, reports
 from .faults import KitFault
+from .untrusted import printable
 
 
 def cmd_assignments(args: argparse.Namespace) -> None:
@@ -62,7 +64,7 @@ def grade_and_report(week: str, force: bool = False, workers: int | None = None,
 def cmd_feedback(args: argparse.Namespace) -> None:
     folder, problems = course.feedback(args.week)
     for problem in problems:
-        print(f"no feedback for {problem}")
+        print(f"no feedback for {printable(problem)}")
     print(f"feedback written and released: {folder}")
     reports.write_reports(args.week)  # the class report links to the new feedback pages
 
@@ -80,7 +82,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"intake: {note}")
         results = grading.run_checks(args.week, Path(tmp) / "submission", log=args.log)
     for result in results:
-        print(result.report())
+        print_lines(result.report())  # quotes what the student's code returned and raised
     faults = [r for r in results if not r.graded]
     earned, possible = sum(r.points for r in results), sum(r.max_points for r in results)
     if faults:
@@ -111,11 +113,18 @@ def cmd_demo(args: argparse.Namespace) -> None:
           f"results.json: {reports.results_path(args.week, '<student>')}\nclass report: {written.class_report}")
 
 
+def print_lines(text: str, file: TextIO | None = None) -> None:
+    """Print ``text`` line by line (split at newlines only), each line escaped (``untrusted.printable``): it holds
+    what a student wrote."""
+    for line in text.split("\n"):
+        print(printable(line), file=file)
+
+
 def print_gradebook(grades: Path, week: str) -> None:
     rows = course.read_grades(grades, week)
     print(f"\n{'student':<20} {'score':>7} {'max':>5} {'bonus':>7}")
     for row in sorted(rows, key=lambda r: r["student_id"]):
-        print(f"{row['student_id']:<20} {float(row['score']):>7g} {float(row['max_score']):>5g} "
+        print(f"{printable(row['student_id']):<20} {float(row['score']):>7g} {float(row['max_score']):>5g} "
               f"{float(row['bonus']):>3g}/{float(row['bonus_max']):g}")
 
 
@@ -149,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             paths.check_week(args.week)
         return args.run(args) or 0
     except (ValueError, FileNotFoundError, mnist.MnistError, course.NbgraderError, KitFault, lock.Busy) as error:
-        print(f"nngrader: {error}", file=sys.stderr)
+        print_lines(f"nngrader: {error}", file=sys.stderr)  # nbgrader's output names students' files
         return 1
 
 

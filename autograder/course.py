@@ -37,6 +37,7 @@ from .build import build_assignment
 from .grading import collect_checks
 from .results import write_atomically
 from .sandbox import Limits
+from .untrusted import from_spreadsheet_cell, printable
 
 COURSE_ID = "nngrader"
 CONFIG = '''\
@@ -60,9 +61,11 @@ c.Autograde.autograde_preprocessors = [
 c.SandboxedExecute.timeout = {timeout}
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
+    "autograder.nbgrader_hooks.CleanStudentCells",  # what the student wrote is data: no script, no style
     "autograder.nbgrader_hooks.KitReport",  # the kit's report on top: totals, what to fix first, every check
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+c.GenerateFeedback.exporter_class = "autograder.nbgrader_hooks.FeedbackExporter"  # the page's CSP
 '''
 
 
@@ -162,8 +165,9 @@ class Outcome:
     seconds: float = 0.0
 
     def line(self) -> str:
-        return f"{self.status:>7}  {self.student}" + (f": {self.detail}" if self.detail else "") + \
-            (f" ({self.seconds:.0f} s)" if self.seconds else "")
+        """The line ``make grade`` prints; the student's id and the detail (file names, nbgrader's words) escaped."""
+        return f"{self.status:>7}  {printable(self.student)}" + (f": {printable(self.detail)}" if self.detail else "") \
+            + (f" ({self.seconds:.0f} s)" if self.seconds else "")
 
 
 def submitted_students(week: str) -> list[str]:
@@ -233,7 +237,7 @@ def _grade(jobs, week: str, force: bool, progress: bool, workers: int | None,
                 jobs.apply(week, student, outcome)
                 record.set(student, stamp)
                 outcomes.append(Outcome(student, "graded", "; ".join(notes), seconds))
-            bar.set_postfix_str(f"last: {intake.printable(student)}")
+            bar.set_postfix_str(f"last: {printable(student)}")
             bar.update()
     out = paths.course_dir() / "grades.csv"
     nbgrader("export", f"--to={out}", "--exporter=autograder.export.CsvWithBonus")
@@ -334,11 +338,13 @@ def feedback(week: str) -> tuple[Path, list[str]]:
                 try:
                     nbgrader(verb, week, f"--student={student}", *extra)
                 except NbgraderError as error:
-                    problems.append(f"{intake.printable(student)}: {verb} failed: {_reason(str(error))}")
+                    problems.append(f"{printable(student)}: {verb} failed: {_reason(str(error))}")
     return paths.course_dir() / "feedback", problems
 
 
 def read_grades(path: Path, week: str) -> list[dict[str, str]]:
-    """The rows of ``grades.csv`` for ``week``."""
+    """The rows of ``grades.csv`` for ``week``, each cell as the gradebook holds it (``export.py`` wrote text that
+    could start a formula with a leading quote)."""
     with open(path, newline="", encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["assignment"] == week]
+        rows = [{column: from_spreadsheet_cell(cell) for column, cell in row.items()} for row in csv.DictReader(handle)]
+    return [row for row in rows if row["assignment"] == week]

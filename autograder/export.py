@@ -6,6 +6,10 @@ must never count against a student, so this exporter reports them in their own
 columns: ``score`` and ``max_score`` cover the regular checks only, ``bonus``
 and ``bonus_max`` the extra credit. Used as
 ``nbgrader export --exporter=autograder.export.CsvWithBonus``.
+
+Student ids, names and emails are the students' text: each is written as a
+cell no spreadsheet runs as a formula (``untrusted.spreadsheet_cell``), and
+``course.read_grades`` reads it back exactly.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import csv
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
+
+from .untrusted import spreadsheet_cell
 
 BONUS_PREFIX = "bonus_"
 COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
@@ -54,4 +60,4 @@ class CsvWithBonus(ExportPlugin):
                         penalty = submission.late_submission_penalty or 0.0
                         row.update(timestamp=submission.timestamp, raw_score=raw, late_submission_penalty=penalty,
                                    score=max(0.0, raw - penalty), bonus=bonus)
-                    writer.writerow(row)
+                    writer.writerow({column: spreadsheet_cell(value) for column, value in row.items()})

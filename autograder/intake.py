@@ -44,6 +44,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .results import write_atomically
+from .untrusted import printable  # re-exported: intake.printable is the same function
 
 #: nbgrader's own files in an exchange folder: written by ``collect`` from what it checked, never copied as sent.
 TIMESTAMP, SECRET = "timestamp.txt", "submission_secret.txt"
@@ -87,13 +88,6 @@ class Copied:
     bytes: int = 0
     dropped: list[str] = field(default_factory=list)
     newest_change: float = 0.0
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters and undecodable bytes escaped: student names are printed for others."""
-    return "".join(ch if ch.isprintable() and not 0xDC80 <= ord(ch) <= 0xDCFF else
-                   f"\\x{ord(ch) & 0xFF:02x}" if ord(ch) < 0x100 or 0xDC80 <= ord(ch) <= 0xDCFF else
-                   f"\\u{ord(ch):04x}" for ch in text)
 
 
 def copy_tree(source: Path, target: Path, caps: Caps | None = None, wanted: frozenset[str] = frozenset(),

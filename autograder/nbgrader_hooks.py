@@ -13,8 +13,11 @@
   printed in a grading cell is discarded, so nothing the student's code did in
   the kernel can score. It also saves every result (``store``) for feedback,
   the class report and results.json.
-* ``KitReport`` (under ``nbgrader generate_feedback``) opens each feedback page
-  with the kit's report for the student (``feedback.py``).
+* Under ``nbgrader generate_feedback``, ``CleanStudentCells`` makes every cell
+  of the student's notebook inert (``sanitize.py``: no script, no event
+  handler, no style, nothing loaded), then ``KitReport`` opens the page with
+  the kit's report for the student (``feedback.py``), and ``FeedbackExporter``
+  writes the page with its Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -28,10 +31,11 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
+from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
-from . import feedback, notebooks, store
+from . import feedback, notebooks, sanitize, store
 from .faults import KitFault
 from .grading import collect_checks, not_graded, run_checks
 from .mnist import resolve_data_dir
@@ -162,6 +166,26 @@ class KitGrades(NbGraderPreprocessor):
 
 class NotGraded(KitFault):
     """The kit could not grade a submission: its autograde fails on purpose, so nothing of it is recorded."""
+
+
+class CleanStudentCells(NbGraderPreprocessor):
+    """Make every cell of the student's notebook inert for its feedback page (``sanitize.clean_notebook``).
+
+    It runs after nbgrader's GetGrades, which looks cells up by their grade ids, and before ``KitReport``, whose
+    report is the kit's own HTML and must reach the page as it is.
+    """
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        return sanitize.clean_notebook(nb), resources
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's feedback page, with the Content-Security-Policy that forbids script and remote loads in its head."""
+
+    def from_notebook_node(self, nb: nbformat.NotebookNode, resources: dict | None = None,
+                           **kw) -> tuple[str, dict]:
+        page, resources = super().from_notebook_node(nb, resources, **kw)
+        return sanitize.with_policy(page), resources
 
 
 class KitReport(NbGraderPreprocessor):

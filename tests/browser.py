@@ -11,6 +11,11 @@ size on ``<body data-rendered>`` and the page's height on
 ``<body data-page-height>``. A broken image link shows up there as a width of
 0, which ``images_rendered`` turns into a failing test.
 
+A page with a Content-Security-Policy (the kit's feedback pages forbid all
+script) keeps it: the probe alone is let through, by a nonce drawn afresh for
+each load and added to the policy's ``script-src``, so any other script on the
+page is refused exactly as it would be without the probe.
+
 Chromium missing is a failure, never a skip: ``.ci/run`` installs Debian's
 ``chromium``, and a test that silently stopped looking at the page would
 prove nothing.
@@ -21,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import signal
 import subprocess
 import tempfile
@@ -37,7 +43,7 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync")
 TIMEOUT_S = 60
 MAX_HEIGHT = 16000  # Chromium's screenshots stay reliable below 16,384 pixels
-PROBE = """<script>
+PROBE = """<script nonce="{nonce}">
 window.addEventListener("load", function () {
   var images = Array.prototype.map.call(document.images, function (img) {
     return {src: img.getAttribute("src"), width: img.naturalWidth, height: img.naturalHeight};
@@ -75,6 +81,13 @@ def render(page: Path, screenshot: Path, width: int = 1280, height: int | None =
     if not Path(screenshot).is_file():
         raise AssertionError(f"Chromium wrote no screenshot to {screenshot}")
     return dom
+
+
+def screenshot_path(name: str, fallback: Path) -> Path:
+    """Where a screenshot goes: NNGRADER_SCREENSHOTS (CI keeps them there), else ``fallback``."""
+    folder = Path(os.environ.get("NNGRADER_SCREENSHOTS") or fallback)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 def images_rendered(dom: str) -> list[dict]:
@@ -144,12 +157,30 @@ def _chromium(page: Path, *args: str) -> str:
 
 
 def _with_probe(html: str, folder: Path) -> str:
+    nonce = secrets.token_hex(16)
+    html = re.sub(r'(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)"',
+                  lambda m: m.group(1) + _allow_nonce(m.group(2), nonce) + '"', html, flags=re.IGNORECASE)
     base = f'<base href="{folder.as_uri()}/">'
     html = re.sub(r"<head([^>]*)>", lambda m: f"<head{m.group(1)}>{base}", html, count=1, flags=re.IGNORECASE) \
         if re.search(r"<head[^>]*>", html, flags=re.IGNORECASE) else base + html
     closing = list(re.finditer(r"</body\s*>", html, flags=re.IGNORECASE))
     at = closing[-1].start() if closing else len(html)
-    return html[:at] + PROBE + html[at:]
+    return html[:at] + PROBE.replace("{nonce}", nonce) + html[at:]
+
+
+def _allow_nonce(policy: str, nonce: str) -> str:
+    """``policy`` with scripts carrying ``nonce`` allowed as well (``'none'`` dropped from ``script-src``)."""
+    directives = [d.strip() for d in policy.split(";") if d.strip()]
+    names = [d.split()[0].lower() for d in directives]
+    source = f"'nonce-{nonce}'"
+    if "script-src" in names:
+        i = names.index("script-src")
+        kept = [s for s in directives[i].split()[1:] if s.lower() != "'none'"]
+        directives[i] = " ".join(["script-src", *kept, source])
+    else:  # scripts fall back to default-src: keep its sources, add the probe's
+        default = next((d.split()[1:] for d, n in zip(directives, names) if n == "default-src"), [])
+        directives.append(" ".join(["script-src", *[s for s in default if s.lower() != "'none'"], source]))
+    return "; ".join(directives)
 
 
 class _Text(HTMLParser):

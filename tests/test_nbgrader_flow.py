@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -332,9 +331,7 @@ def test_make_grade_shows_progress_and_ends_with_a_summary(graded):
 
 def screenshot_path(graded, name: str):
     """Where a screenshot goes: NNGRADER_SCREENSHOTS (CI keeps them there), else the course directory."""
-    folder = Path(os.environ.get("NNGRADER_SCREENSHOTS") or graded["root"] / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / name
+    return browser.screenshot_path(name, graded["root"] / "screenshots")
 
 
 def test_class_report_of_the_sample_class_renders_in_chromium(graded):
