@@ -16,6 +16,7 @@ from html import escape
 from .advice import diagnose, likely_causes
 from .grading import bonus_check_ids
 from .results import CheckResult
+from .sanitize import with_policy
 
 STYLE = """<style>
 .nngrader-report { font-family: system-ui, sans-serif; max-width: 60em; line-height: 1.45; }
@@ -119,6 +120,7 @@ def _checks_table(results: list[CheckResult], causes: dict, extra: set[str]) -> 
 
 
 def report_page(week: str, student: str, results: list[CheckResult]) -> str:
-    """A whole HTML page with every check (for instructors, linked from the class report)."""
-    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{_text(student)}: {_text(week)}</title>"
-            f"</head><body>\n{report_html(week, student, results)}\n</body></html>\n")
+    """A whole HTML page with every check (for instructors, linked from the class report), under the feedback
+    pages' Content-Security-Policy: it quotes what the student's code returned."""
+    return with_policy(f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{_text(student)}: "
+                       f"{_text(week)}</title></head><body>\n{report_html(week, student, results)}\n</body></html>\n")

@@ -80,7 +80,7 @@ def markdown_html(source: str, attachments: dict | None = None) -> str:
 def clean_html(html: str, attachments: dict | None = None) -> str:
     """``html`` with only inert markup left: nh3's tags and attributes, links to the web or mail, and images only
     from ``attachments`` (a cell's ``{name: {mime type: base64}}``), embedded as ``data:`` URLs."""
-    attachments = attachments or {}
+    attachments = attachments if isinstance(attachments, dict) else {}
 
     def attribute(tag: str, name: str, value: str) -> str | None:
         if value.startswith("attachment:"):
@@ -128,7 +128,7 @@ def verbatim_markdown(html: str) -> str:
 
 def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Make every cell of a student's notebook inert for its feedback page (in place; returned for chaining)."""
-    nb.metadata = _notebook_metadata(nb.get("metadata", {}))
+    nb.metadata = _notebook_metadata(_mapping(nb.get("metadata")))
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
             cell.source = verbatim_markdown(markdown_html(_text(cell.source), cell.get("attachments")))
@@ -136,32 +136,37 @@ def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.source = clean_html(_text(cell.source))
         elif cell.cell_type == "code":
             cell.source = _text(cell.source)  # highlighted, so escaped, by the template
-            cell.outputs = [kept for kept in map(clean_output, cell.get("outputs", [])) if kept is not None]
+            outputs = cell.get("outputs")
+            cell.outputs = [kept for kept in map(clean_output, outputs if isinstance(outputs, list) else [])
+                            if kept is not None]
         else:
             cell.cell_type, cell.source = "raw", ""  # an unknown kind shows nothing
         cell.pop("attachments", None)
-        cell.metadata = _cell_metadata(cell.get("metadata", {}), cell.cell_type)
+        cell.metadata = _cell_metadata(_mapping(cell.get("metadata")), cell.cell_type)
         if "id" in cell and not _SAFE_NAME.fullmatch(str(cell.id)):
             cell.id = f"cell-{index}"
     return nb
 
 
 def clean_output(output: dict) -> nbformat.NotebookNode | None:
-    """One output as the page may show it, or None to leave it out."""
+    """One output as the page may show it, or None to leave it out (the kernel that wrote it was the student's,
+    so any field may have any shape)."""
+    output = _mapping(output)
     kind = output.get("output_type")
     if kind == "stream":
         name = output.get("name") if output.get("name") in ("stdout", "stderr") else "stdout"
         return nbformat.v4.new_output("stream", name=name, text=_text(output.get("text", "")))
     if kind == "error":
-        return nbformat.v4.new_output("error", ename=_text(output.get("ename", "")), evalue=_text(
-            output.get("evalue", "")), traceback=[_text(line) for line in output.get("traceback", [])
-                                                  if isinstance(line, str)])
+        lines = [line for line in _list(output.get("traceback")) if isinstance(line, str)]
+        return nbformat.v4.new_output("error", ename=_text(output.get("ename", "")),
+                                      evalue=_text(output.get("evalue", "")), traceback=lines)
     if kind not in ("display_data", "execute_result"):
         return None
-    data, shown = output.get("data", {}), {}
+    data, shown = _mapping(output.get("data")), {}
     if "text/html" in data or "text/markdown" in data:
         html = data.get("text/html")
-        shown["text/html"] = clean_html(_text(html)) if html is not None else markdown_html(_text(data["text/markdown"]))
+        shown["text/html"] = clean_html(_text(html)) if html is not None else \
+            markdown_html(_text(data["text/markdown"]))
     for mime in ("image/png", "image/jpeg"):
         if isinstance(data.get(mime), str) and _is_base64(data[mime]):
             shown[mime] = "".join(data[mime].split())
@@ -170,7 +175,7 @@ def clean_output(output: dict) -> nbformat.NotebookNode | None:
     left_out = sorted(set(data) - set(shown) - {"text/markdown"})
     if not shown:
         shown["text/plain"] = f"[{', '.join(map(str, left_out)) or 'an empty'} output: not shown in feedback]"
-    metadata = {mime: {key: value for key, value in output.get("metadata", {}).get(mime, {}).items()
+    metadata = {mime: {key: value for key, value in _mapping(_mapping(output.get("metadata")).get(mime)).items()
                        if key in ("width", "height") and isinstance(value, int) and not isinstance(value, bool)}
                 for mime in ("image/png", "image/jpeg") if mime in shown}
     if kind == "execute_result":
@@ -189,6 +194,14 @@ def with_policy(page: str) -> str:
     return page
 
 
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _text(value: Any) -> str:
     """A notebook field as text (nbformat allows a list of lines; anything else is shown as its text)."""
     return "".join(map(str, value)) if isinstance(value, list) else str(value)
@@ -196,9 +209,9 @@ def _text(value: Any) -> str:
 
 def _notebook_metadata(metadata: dict) -> dict:
     """What the page reads of the notebook's metadata: the language, for highlighting."""
-    language = metadata.get("language_info", {})
+    language = _mapping(metadata.get("language_info"))
     kept = {key: language[key] for key in ("name", "pygments_lexer")
-            if isinstance(language, dict) and isinstance(language.get(key), str) and _SAFE_NAME.fullmatch(language[key])}
+            if isinstance(language.get(key), str) and _SAFE_NAME.fullmatch(language[key])}
     return nbformat.NotebookNode({"language_info": kept} if kept else {})
 
 

@@ -35,7 +35,7 @@ import nbformat
 import pytest
 from nbconvert.exporters import HTMLExporter
 
-from autograder import cli, course, paths, sanitize
+from autograder import cli, course, feedback, sanitize
 from autograder.grading import collect_checks
 from autograder.untrusted import from_spreadsheet_cell, printable, spreadsheet_cell
 
@@ -310,7 +310,8 @@ def test_clean_markdown_reaches_the_page_unchanged():
 
 def test_outputs_keep_only_text_images_and_clean_html():
     """Are Javascript, widget, SVG and LaTeX outputs left out (with a line when nothing is left), HTML and markdown
-    outputs cleaned, PNG kept, and output metadata that points elsewhere dropped?"""
+    outputs cleaned, PNG kept, output metadata that points elsewhere dropped, and a malformed output (the kernel
+    that wrote it was the student's) harmless?"""
     png = square_png()
     outputs = [
         nbformat.v4.new_output("display_data", data={"application/javascript": "alert(1)"}),
@@ -325,6 +326,7 @@ def test_outputs_keep_only_text_images_and_clean_html():
                                metadata={"image/png": {"width": 100, "filenames": "https://example.org/x.png"}}),
         nbformat.v4.new_output("display_data", data={"image/png": "not base64 <b>"}),
         {"output_type": "update_display_data", "data": {"text/html": "<script>x</script>"}},
+        {"output_type": "display_data", "data": ["not", "a", "bundle"], "metadata": {"image/png": "not a dict"}},
     ]
     cleaned = [sanitize.clean_output(output) for output in outputs]
     assert cleaned[0].data == {"text/plain": "[application/javascript output: not shown in feedback]"}
@@ -336,6 +338,7 @@ def test_outputs_keep_only_text_images_and_clean_html():
         "image/png": {"width": 100}} and cleaned[5].execution_count == 3
     assert cleaned[6].data == {"text/plain": "[image/png output: not shown in feedback]"}
     assert cleaned[7] is None
+    assert cleaned[8].data == {"text/plain": "[an empty output: not shown in feedback]"}
 
 
 def test_cells_keep_no_metadata_that_becomes_markup():
@@ -346,7 +349,8 @@ def test_cells_keep_no_metadata_that_becomes_markup():
     code = nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["ok-tag", "x navbar-fixed-top"], "scrolled": True})
     marked = nbformat.v4.new_markdown_cell("answer", metadata={"nbgrader": {
         "solution": True, "grade": True, "grade_id": 'a"><script>x</script>', "points": 2, "locked": False}})
-    raw = nbformat.v4.new_raw_cell('<p class="navbar-fixed-top" style="x">raw</p>', metadata={"raw_mimetype": "text/html"})
+    raw = nbformat.v4.new_raw_cell('<p class="navbar-fixed-top" style="x">raw</p>',
+                                   metadata={"raw_mimetype": "text/html"})
     raw.id = 'bad id"'
     nb.cells = [code, marked, raw]
     sanitize.clean_notebook(nb)
@@ -365,6 +369,14 @@ def test_the_policy_is_the_first_thing_in_the_head():
                            f'content="{sanitize.CONTENT_SECURITY_POLICY}"><meta charset="utf-8">')
     with pytest.raises(ValueError):
         sanitize.with_policy("<p>no head</p>")
+
+
+def test_the_instructors_page_per_student_carries_the_policy_too():
+    """Does the class report's page per student (every check, quoting what the student's code returned) carry the
+    feedback pages' policy?"""
+    page = feedback.report_page(WEEK, "<b>eve</b>", [])
+    assert f'<head><meta http-equiv="Content-Security-Policy" content="{sanitize.CONTENT_SECURITY_POLICY}">' in page
+    assert "<b>eve</b>" not in page
 
 
 # ---------------------------------------------------------------- untrusted: printed lines and CSV cells
