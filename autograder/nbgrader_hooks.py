@@ -114,7 +114,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             listening.close()
         self._listening = []
 
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: object) -> None:
         try:
             await super()._async_launch_kernel(kernel_cmd, pass_fds=[s.fileno() for s in self._listening], **kw)
         finally:
@@ -157,7 +157,8 @@ class SandboxedExecute(Execute):
         kwargs["kernel_manager_class"] = SandboxedKernelManager
         super().__init__(*args, **kwargs)
 
-    def preprocess(self, nb: nbformat.NotebookNode, resources: dict | None = None, km=None):
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict | None = None,
+                   km: AsyncKernelManager | None = None) -> tuple[nbformat.NotebookNode, dict]:
         self._limits = Limits.from_env()
         self._held: dict[int, tuple[int, int]] = {}  # cell index -> (outputs held, their bytes)
         self._dropped: dict[int, tuple[int, list[str]]] = {}
@@ -165,7 +166,8 @@ class SandboxedExecute(Execute):
         resources[DROPPED_OUTPUTS] = self._dropped
         return nb, resources
 
-    def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int):
+    def output(self, outs: list[nbformat.NotebookNode], msg: dict, display_id: str | None,
+               cell_index: int) -> nbformat.NotebookNode | None:
         out = super().output(outs, msg, display_id, cell_index)
         if out is None or not outs or outs[-1] is not out:
             return out
@@ -176,6 +178,10 @@ class SandboxedExecute(Execute):
         room = max(0, min(self._limits.cell_output_kb << 10, (self._limits.notebook_output_kb << 10) - others) - held)
         kept, cut, what = output_limits.cap_cell([out], room)
         outs[-1:] = kept
+        if not kept and display_id:  # a later update_display_data must not look for the output dropped here
+            places = self._display_id_map.get(display_id, {}).get(cell_index, [])
+            if places and places[-1] == len(outs):
+                places.pop()
         if cut:
             old_cut, old_what = self._dropped.get(cell_index, (0, []))
             self._dropped[cell_index] = (old_cut + cut, list(dict.fromkeys([*old_what, *what])))

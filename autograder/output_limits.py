@@ -15,7 +15,7 @@ than the budget, however long a cell prints) and on the executed notebook
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import nbformat
 from nbformat import NotebookNode
@@ -71,7 +71,7 @@ def shorten(output: NotebookNode, room: int) -> NotebookNode | None:
     return None
 
 
-def _fit(build, text: str, room: int) -> NotebookNode:
+def _fit(build: Callable[[str], NotebookNode], text: str, room: int) -> NotebookNode:
     """``build(start of text)`` for the longest start of ``text`` with which the output fits in ``room`` bytes."""
     short = build(_cut(text, room))
     excess = output_bytes(short) - room

@@ -8,11 +8,14 @@ submitted notebook under ``nbgrader autograde``) runs inside ``bwrap``
   installation, a handful of the kit's public files (``KIT_FILES``) and a
   scratch copy of the student's folder at ``/submission`` (a size-limited
   tmpfs), so the hidden graders, the solutions, the MNIST test labels and the
-  gradebook are not there to read, and nothing outside the scratch copy and
-  ``/tmp`` can be written or deleted;
+  gradebook are not there to read, and nothing outside the three sized
+  tmpfs of ``WRITABLE`` (the scratch copy, ``/tmp``, ``/dev/shm``) can be
+  written or deleted: the rest is mounted read-only, the sandbox's own root
+  included;
 * its own network namespace (no network at all), PID namespace (everything it
   starts dies with it) and IPC/UTS namespaces;
-* ``confine.py`` then sets the resource limits, drops to an unprivileged user
+* ``confine.py`` then sets the resource limits (among them a file-size limit
+  of ``Limits.disk_mb``), drops to an unprivileged user
   (when the kit runs as root), and only then runs the command.
 
 ``run_limited`` is the outer guard for the kit's own grading process: a
