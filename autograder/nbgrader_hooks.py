@@ -31,6 +31,7 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 import traceback
 from pathlib import Path
 
@@ -48,6 +49,8 @@ from .sandbox import Limits, confined_argv, isolation
 DATA_MOUNT = "/data"
 #: Where the kernel reads its connection file in the sandbox (read-only).
 CONNECTION_MOUNT = "/run/nngrader/kernel.json"
+#: How much of what the kernel writes to its own stdout and stderr (not its cells' outputs) reaches nbgrader's log.
+KERNEL_LOG_BYTES = 64 << 10
 #: The key of ``resources`` under which SandboxedExecute tells LimitOutputBytes what it cut while cells ran.
 DROPPED_OUTPUTS = "nngrader_dropped_outputs"
 
@@ -69,7 +72,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     place of a bind (``ZMQ_USE_FD``). The kernel sees its connection file
     read-only and no socket folder at all, as root and without root alike; a
     socket holds no data, and the only places it can write are the sandbox's
-    sized ones (``sandbox.WRITABLE``).
+    sized ones (``sandbox.WRITABLE``). Its own stdout and stderr reach
+    nbgrader's log through ``_relay``, up to ``KERNEL_LOG_BYTES``.
     """
 
     def __init__(self, **kwargs):
@@ -115,9 +119,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._listening = []
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: object) -> None:
+        read, write = os.pipe()  # the kernel's own stdout and stderr, through _relay
+        threading.Thread(target=_relay, args=(read,), name="nngrader-kernel-output", daemon=True).start()
         try:
-            await super()._async_launch_kernel(kernel_cmd, pass_fds=[s.fileno() for s in self._listening], **kw)
+            await super()._async_launch_kernel(kernel_cmd, **{**kw, "stdout": write, "stderr": write,
+                                                              "pass_fds": [s.fileno() for s in self._listening]})
         finally:
+            os.close(write)
             self._close_listening()  # the kernel holds them now; a connection reaches it through the path
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
@@ -125,6 +133,24 @@ class SandboxedKernelManager(AsyncKernelManager):
         if not restart:
             self._close_listening()
             shutil.rmtree(self._private, ignore_errors=True)
+
+
+def _relay(fd: int, limit: int = KERNEL_LOG_BYTES) -> None:
+    """Copy the first ``limit`` bytes read from ``fd`` to our stderr (nbgrader's log), then drop the rest.
+
+    What a cell prints reaches nbgrader as outputs (capped by LimitOutputBytes);
+    the kernel's own stdout and stderr are its start-up messages and crashes,
+    but a cell can write to them too (ipykernel keeps a copy of the original
+    descriptor), and nbgrader's log is read whole by the kit.
+    """
+    left = limit
+    with open(fd, "rb", buffering=0) as pipe:
+        while chunk := pipe.read(1 << 16):
+            if left > 0:
+                with contextlib.suppress(OSError):
+                    os.write(2, chunk[:left] if len(chunk) < left else
+                             chunk[:left] + b"\n[nngrader: the rest of the kernel's own output is dropped]\n")
+                left -= len(chunk)
 
 
 def _kit_launcher(command: list[str]) -> list[str]:

@@ -42,6 +42,7 @@ from mutants import edit
 
 from autograder import course, output_limits, paths
 from autograder.grading import run_checks
+from autograder.nbgrader_hooks import KERNEL_LOG_BYTES
 from autograder.rpc import Connection, PeerGone, ValueTooLarge
 from autograder.sandbox import Limits, confined_argv, isolation
 
@@ -259,6 +260,29 @@ def test_kernel_sockets_hold_no_data_in_either_mode(mode, tmp_path):
     nb = nbformat.reads(_last_json(run_python(code, mode, tmp_path)), as_version=4)
     assert filled(text_of(nb.cells[0])) == NOTHING_WRITTEN
     assert NORMAL_OUTPUT in text_of(nb.cells[1])
+
+
+#: A cell that writes 4.8 MB past ipykernel's capture of its output: to the descriptor the kernel kept of its own stdout.
+KERNEL_STDOUT_CELL = """\
+import os, sys
+fd = getattr(sys.stdout, "_original_stdstream_copy", None) or 1
+for _ in range(300):
+    os.write(fd, b"H" * 16384)
+print("wrote")
+"""
+
+
+def test_what_a_cell_writes_to_the_kernels_own_stdout_reaches_nbgraders_log_capped(tmp_path):
+    """Does a cell writing 4.8 MB to the kernel's own stdout (not a cell output: what nbgrader logs, and the kit
+    reads whole) get at most nbgrader_hooks.KERNEL_LOG_BYTES into the log, the notebook running on?"""
+    if isolation() != "bwrap":
+        pytest.skip("the ceilings are the sandbox's")
+    code = KERNEL_RUN.replace("sys.argv[1:]", repr([KERNEL_STDOUT_CELL]))
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "wrote" in text_of(nbformat.reads(_last_json(done.stdout), as_version=4).cells[0])
+    logged = (done.stdout + done.stderr).count("H")
+    assert 0 < logged <= KERNEL_LOG_BYTES, f"{logged} bytes of the cell's writes reached the log"
 
 
 def _last_json(stdout: str) -> str:
