@@ -1,11 +1,17 @@
 """The first thing that runs inside the sandbox, before any student code.
 
 ``python -m autograder.confine --uid=N --memory-mb=M --cpu-seconds=C --processes=P
---source=DIR --target=DIR -- COMMAND...`` copies the submitted folder to the
-scratch folder (a size-limited tmpfs inside the sandbox), sets the resource
-limits, drops to user ``N`` (when started as root; ``-1`` keeps the user), and
-becomes COMMAND in the scratch folder. The limits and the user hold for
-everything COMMAND starts. It imports nothing but the standard library.
+--file-mb=F --source=DIR --target=DIR -- COMMAND...`` copies the submitted folder
+to the scratch folder (a size-limited tmpfs inside the sandbox), sets the
+resource limits, drops to user ``N`` (when started as root; ``-1`` keeps the
+user), and becomes COMMAND in the scratch folder. The limits and the user hold
+for everything COMMAND starts. It imports nothing but the standard library.
+
+The copy is made before the limits are set, so the file-size limit (F MB,
+``Limits.disk_mb``) binds the student's code only: no file it writes or
+extends, wherever it may write (a tmpfs of the sandbox, or the folder itself
+with ``NNGRADER_SANDBOX=off``), grows beyond F MB. Python ignores SIGXFSZ, so
+the write fails with ``OSError: [Errno 27] File too large``.
 """
 
 from __future__ import annotations
@@ -32,9 +38,10 @@ def copy_submission(source: str, target: str, uid: int) -> None:
         os.chown(target, uid, uid)
 
 
-def set_limits(memory_mb: int, cpu_seconds: int, processes: int) -> None:
+def set_limits(memory_mb: int, cpu_seconds: int, processes: int, file_mb: int) -> None:
     memory = memory_mb << 20
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_mb << 20, file_mb << 20))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -55,6 +62,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--memory-mb", type=int, required=True)
     parser.add_argument("--cpu-seconds", type=int, required=True)
     parser.add_argument("--processes", type=int, required=True)
+    parser.add_argument("--file-mb", type=int, required=True)
     parser.add_argument("--source", required=True)
     parser.add_argument("--target", required=True)
     parser.add_argument("command", nargs="+")
@@ -64,7 +72,7 @@ def main(argv: list[str]) -> None:
     except OSError as error:
         print(f"confine: copying the submission failed: {error}", file=sys.stderr)
         raise SystemExit(FOLDER_TOO_LARGE) from None
-    set_limits(args.memory_mb, args.cpu_seconds, args.processes)
+    set_limits(args.memory_mb, args.cpu_seconds, args.processes, args.file_mb)
     if args.uid >= 0:
         drop_privileges(args.uid)
     os.chdir(args.target)

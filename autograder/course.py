@@ -50,6 +50,7 @@ c.Exchange.path_includes_course = True
 c.Autograde.exclude_overwriting = {exclude!r}
 c.Autograde.autograde_preprocessors = [
     "autograder.nbgrader_hooks.SandboxedExecute",  # the student's kernel runs in the sandbox
+    "autograder.nbgrader_hooks.LimitOutputBytes",  # outputs capped in bytes, before anything else reads them
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

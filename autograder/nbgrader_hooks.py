@@ -3,9 +3,14 @@
 * ``SandboxedExecute`` executes a submitted notebook as nbgrader's Execute
   does, but its Jupyter kernel runs inside the sandbox (``sandbox.py``): on a
   scratch copy of the student's folder, without network, with the resource
-  limits, and talking to nbgrader over Unix sockets in a private folder. The
+  limits, and talking to nbgrader over Unix sockets lent to it (it has no
+  folder of its own to write in: ``SandboxedKernelManager``). The
   student's cells can print, plot, fail or misbehave; they cannot read the
   graders, touch the gradebook, or change what the next step sees.
+* ``LimitOutputBytes`` caps the bytes of every cell's outputs and of the
+  notebook's (``output_limits``; SandboxedExecute already holds no more while
+  cells run), keeping the start and saying what was cut, so that no output
+  can make the autograded notebook or its feedback page large.
 * ``KitGrades`` then writes each grading cell's output from the kit's own
   graders (``grading.run_checks``, once per submission, which run the
   student's modules in a fresh sandboxed worker): the check's report, and its points as the cell's result,
@@ -22,10 +27,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import shutil
+import socket
 import tempfile
+import threading
 import traceback
 from pathlib import Path
 
@@ -35,24 +44,47 @@ from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
-from . import feedback, notebooks, sanitize, store
+from . import feedback, kernel_launcher, notebooks, output_limits, sanitize, store
 from .faults import KitFault
 from .grading import collect_checks, not_graded, run_checks
 from .mnist import resolve_data_dir
 from .results import CheckResult
-from .sandbox import Limits, confined_argv, isolation, sandbox_uid
+from .sandbox import Limits, confined_argv, isolation
 
 DATA_MOUNT = "/data"
+#: Where the kernel reads its connection file in the sandbox (read-only).
+CONNECTION_MOUNT = "/run/nngrader/kernel.json"
+#: How much of what the kernel writes to its own stdout and stderr (not its cells' outputs) reaches nbgrader's log.
+KERNEL_LOG_BYTES = 64 << 10
+#: The key of ``resources`` under which SandboxedExecute tells LimitOutputBytes what it cut while cells ran.
+DROPPED_OUTPUTS = "nngrader_dropped_outputs"
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """Starts the kernel inside the sandbox; it listens on Unix sockets in a folder only it and we share."""
+    """Starts the kernel inside the sandbox, on listening sockets made here and lent to it.
+
+    The kernel talks to nbgrader over five Unix sockets (ZeroMQ's ``ipc``
+    transport), and whoever binds a Unix socket needs a folder to write in,
+    one that the other side can reach. A host folder shared read-write is a
+    disk without a ceiling (a notebook once wrote 1.5 GB and 20,000 files
+    into one), and no file mode can close a folder for good in the sandbox:
+    without root, the kernel's user is ours inside a user namespace and may
+    chmod any folder it was given back to writable. So the kernel binds
+    nothing. This process binds and listens on the five sockets itself, in a
+    private folder (``mkdtemp``: 0700, ours alone) that the sandbox never
+    shows, and the kernel inherits the listening sockets as file descriptors:
+    ``kernel_launcher`` runs ipykernel with each of them handed to ZeroMQ in
+    place of a bind (``ZMQ_USE_FD``). The kernel sees its connection file
+    read-only and no socket folder at all, as root and without root alike; a
+    socket holds no data, and the only places it can write are the sandbox's
+    sized ones (``sandbox.WRITABLE``). Its own stdout and stderr reach
+    nbgrader's log through ``_relay``, up to ``KERNEL_LOG_BYTES``.
+    """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._private = Path(tempfile.mkdtemp(prefix="nngrader-kernel-"))
-        if os.geteuid() == 0 and isolation() == "bwrap":
-            os.chown(self._private, sandbox_uid(), sandbox_uid())  # the kernel's user creates its sockets here
+        self._listening: list[socket.socket] = []
         self.transport = "ipc"
         self.ip = str(self._private / "kernel")
 
@@ -61,17 +93,77 @@ class SandboxedKernelManager(AsyncKernelManager):
         connection = self._private / "connection.json"  # a copy the kernel's unprivileged user can read
         shutil.copyfile(self.connection_file, connection)
         os.chmod(connection, 0o644)
-        command = [str(connection) if arg == os.path.realpath(self.connection_file) else arg for arg in command]
+        sandboxed = isolation() == "bwrap"
+        inside = CONNECTION_MOUNT if sandboxed else str(connection)
+        command = _kit_launcher([inside if arg == os.path.realpath(self.connection_file) else arg for arg in command])
         folder = Path(self._launch_args.get("cwd") or os.getcwd())
         data = resolve_data_dir()
-        binds = ((data, DATA_MOUNT),) if data.is_dir() else ()
-        env = {"NNGRADER_DATA_DIR": DATA_MOUNT, **_identity(folder)}
-        return confined_argv(folder, command, Limits.from_env(), binds=binds, writable=(self._private,), env=env)
+        binds = ((connection, CONNECTION_MOUNT), *(((data, DATA_MOUNT),) if data.is_dir() else ()))
+        env = {"NNGRADER_DATA_DIR": DATA_MOUNT if sandboxed else str(data),
+               kernel_launcher.SOCKETS_ENV: json.dumps(self._listen()), **_identity(folder)}
+        return confined_argv(folder, command, Limits.from_env(), binds=binds, env=env)
+
+    def _listen(self) -> dict[str, int]:
+        """Bind and listen on the kernel's five sockets: their ZeroMQ addresses -> file descriptors."""
+        self._close_listening()
+        lent = {}
+        for port in (self.shell_port, self.iopub_port, self.stdin_port, self.control_port, self.hb_port):
+            path = f"{self.ip}-{port}"
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)  # left by the kernel this one replaces (a restart)
+            listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listening.bind(path)
+            listening.listen(100)
+            self._listening.append(listening)
+            lent[f"ipc://{path}"] = listening.fileno()
+        return lent
+
+    def _close_listening(self) -> None:
+        for listening in self._listening:
+            listening.close()
+        self._listening = []
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: object) -> None:
+        read, write = os.pipe()  # the kernel's own stdout and stderr, through _relay
+        threading.Thread(target=_relay, args=(read,), name="nngrader-kernel-output", daemon=True).start()
+        try:
+            await super()._async_launch_kernel(kernel_cmd, **{**kw, "stdout": write, "stderr": write,
+                                                              "pass_fds": [s.fileno() for s in self._listening]})
+        finally:
+            os.close(write)
+            self._close_listening()  # the kernel holds them now; a connection reaches it through the path
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
+            self._close_listening()
             shutil.rmtree(self._private, ignore_errors=True)
+
+
+def _relay(fd: int, limit: int = KERNEL_LOG_BYTES) -> None:
+    """Copy the first ``limit`` bytes read from ``fd`` to our stderr (nbgrader's log), then drop the rest.
+
+    What a cell prints reaches nbgrader as outputs (capped by LimitOutputBytes);
+    the kernel's own stdout and stderr are its start-up messages and crashes,
+    but a cell can write to them too (ipykernel keeps a copy of the original
+    descriptor), and nbgrader's log is read whole by the kit.
+    """
+    left = limit
+    with open(fd, "rb", buffering=0) as pipe:
+        while chunk := pipe.read(1 << 16):
+            if left > 0:
+                with contextlib.suppress(OSError):
+                    os.write(2, chunk[:left] if len(chunk) < left else
+                             chunk[:left] + b"\n[nngrader: the rest of the kernel's own output is dropped]\n")
+                left -= len(chunk)
+
+
+def _kit_launcher(command: list[str]) -> list[str]:
+    """The kernel's command with ``-m ipykernel_launcher`` replaced by the kit's ``kernel_launcher``."""
+    for i in range(len(command) - 1):
+        if command[i] == "-m" and command[i + 1] == "ipykernel_launcher":
+            return [*command[:i + 1], "autograder.kernel_launcher", *command[i + 2:]]
+    raise RuntimeError(f"the notebook's kernel must be ipykernel (python -m ipykernel_launcher), not {command}")
 
 
 def _identity(folder: Path) -> dict[str, str]:
@@ -82,11 +174,81 @@ def _identity(folder: Path) -> dict[str, str]:
 
 
 class SandboxedExecute(Execute):
-    """nbgrader's Execute, with the kernel in the sandbox."""
+    """nbgrader's Execute, with the kernel in the sandbox, holding no more of its outputs than the kit keeps.
+
+    nbgrader holds every output of a running cell in memory, and a cell may
+    print for as long as its time limit: once a cell's outputs reach
+    ``Limits.cell_output_kb``, or the notebook's ``Limits.notebook_output_kb``,
+    what arrives is shortened to the room left or dropped, and only counted.
+    ``LimitOutputBytes`` then says so in the cell (``resources[DROPPED_OUTPUTS]``:
+    cell index -> bytes and kinds cut while it ran).
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = SandboxedKernelManager
         super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict | None = None,
+                   km: AsyncKernelManager | None = None) -> tuple[nbformat.NotebookNode, dict]:
+        self._limits = Limits.from_env()
+        self._held: dict[int, tuple[int, int]] = {}  # cell index -> (outputs held, their bytes)
+        self._dropped: dict[int, tuple[int, list[str]]] = {}
+        nb, resources = super().preprocess(nb, resources, km)
+        resources[DROPPED_OUTPUTS] = self._dropped
+        return nb, resources
+
+    def output(self, outs: list[nbformat.NotebookNode], msg: dict, display_id: str | None,
+               cell_index: int) -> nbformat.NotebookNode | None:
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None or not outs or outs[-1] is not out:
+            return out
+        count, held = self._held.get(cell_index, (0, 0))
+        if count != len(outs) - 1:  # the cell's outputs were cleared (clear_output) since: count them again
+            held = sum(output_limits.output_bytes(o) for o in outs[:-1])
+        others = sum(b for i, (_, b) in self._held.items() if i != cell_index)
+        room = max(0, min(self._limits.cell_output_kb << 10, (self._limits.notebook_output_kb << 10) - others) - held)
+        kept, cut, what = output_limits.cap_cell([out], room)
+        outs[-1:] = kept
+        if not kept and display_id:  # a later update_display_data must not look for the output dropped here
+            places = self._display_id_map.get(display_id, {}).get(cell_index, [])
+            if places and places[-1] == len(outs):
+                places.pop()
+        if cut:
+            old_cut, old_what = self._dropped.get(cell_index, (0, []))
+            self._dropped[cell_index] = (old_cut + cut, list(dict.fromkeys([*old_what, *what])))
+        self._held[cell_index] = (len(outs), held + sum(output_limits.output_bytes(o) for o in kept))
+        return out
+
+
+class LimitOutputBytes(NbGraderPreprocessor):
+    """Cap every cell's outputs at ``Limits.cell_output_kb`` and the notebook's at ``Limits.notebook_output_kb``.
+
+    Bytes, not lines (nbgrader's LimitOutput, later in the chain, counts
+    lines): the start of what a cell printed or showed is kept, the rest is
+    cut, and a note at the end of the cell says how much, what kind and which
+    limit (``output_limits``). It runs right after the kernel, before any
+    other preprocessor reads the outputs.
+    """
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        limits = Limits.from_env()
+        left = limits.notebook_output_kb << 10
+        dropped = resources.pop(DROPPED_OUTPUTS, {})
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            room = min(limits.cell_output_kb << 10, left)
+            before = sum(output_limits.output_bytes(o) for o in cell.outputs)
+            kept, cut, what = output_limits.cap_cell(cell.outputs, room)
+            cut_while_running, what_while_running = dropped.get(index, (0, []))
+            cell.outputs = kept
+            if cut or cut_while_running:
+                kept_bytes = before - cut
+                cell.outputs.append(output_limits.note(
+                    before + cut_while_running, kept_bytes, list(dict.fromkeys([*what_while_running, *what])),
+                    limits, notebook_full=room < limits.cell_output_kb << 10))
+            left = max(0, left - sum(output_limits.output_bytes(o) for o in cell.outputs))
+        return nb, resources
 
 
 #: (week, student, folder, digest of its modules) -> results: kept at module level, because nbgrader makes a

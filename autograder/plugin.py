@@ -32,7 +32,7 @@ from .forbidden import scan
 from .faults import KitFault, is_kit_fault
 from .grading import not_graded, student_id_of_user
 from .results import CheckResult, CheckSpec, write_jsonl
-from .rpc import PeerGone, PeerTimeout, ProtocolError, RpcError
+from .rpc import MAX_UNTRUSTED_HEADER, PeerGone, PeerTimeout, ProtocolError, RpcError, ValueTooLarge
 from .sandbox import Limits
 from .student_process import StudentModule, Workers
 
@@ -160,7 +160,8 @@ def result_data(item: pytest.Item, excinfo: pytest.ExceptionInfo | None) -> dict
     if isinstance(error, GradeFailure) and error.symptoms:
         data["symptoms"] = error.symptoms
     elif error is not None and not isinstance(error, GradeFailure):
-        kind = ("timeout" if isinstance(error, PeerTimeout) else "crash" if isinstance(error, (PeerGone, RpcError))
+        kind = ("timeout" if isinstance(error, PeerTimeout) else "too_large" if isinstance(error, ValueTooLarge)
+                else "crash" if isinstance(error, (PeerGone, RpcError))
                 else getattr(error, "type_name", None) or "grader_error")
         data["symptoms"] = {"raised": kind}
     return data
@@ -174,6 +175,8 @@ def explain(excinfo: pytest.ExceptionInfo | None, spec: CheckSpec, stopped: str 
     if isinstance(error, ModuleOutOfTime):
         return (f"not run: the checks of {error}.py used up their time limit together before this one\n"
                 "  hint:     all checks of a module share this limit: look for an endless loop or slow code")
+    if isinstance(error, ValueTooLarge):
+        return str(too_large_failure(error))
     if isinstance(error, PeerTimeout):
         return (f"did not finish within the time limit of {spec.timeout:g} s\n"
                 "  hint:     look for a loop over single examples that numpy can do on the whole batch, "
@@ -197,6 +200,25 @@ def explain(excinfo: pytest.ExceptionInfo | None, spec: CheckSpec, stopped: str 
             if type_name == "NotImplementedError" else
             "run the visible tests (`pytest` in your folder) to reproduce it, then read the line above")
     return f"your code raised {type_name}: {error}\n{_student_frame(error)}  hint:     {hint}"
+
+
+def too_large_failure(error: ValueTooLarge) -> GradeFailure:
+    """What a student reads when a value their code sent back was refused for its size (never read, never built)."""
+    if error.part == "array data":
+        limit = (f"at most {_megabytes(error.limit)} of array data in one value (NNGRADER_RETURN_MB), "
+                 "besides the arrays the grader passed in")
+    else:
+        limit = (f"at most {_megabytes(MAX_UNTRUSTED_HEADER)} of other data (numbers, strings, lists) in one "
+                 "value; arrays travel apart")
+    return GradeFailure("a value your code sent back to the grader was too large to check", expected=limit,
+                        got=f"{_megabytes(error.size)} of {error.part}",
+                        hint="return what the docstring asks for, of the shape it gives: a result this large is "
+                        "usually an accidental broadcast (an (N,) array minus an (N, 1) one is (N, N)), a "
+                        "history kept for every step, or a long Python list where an array would do")
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / (1 << 20):,.1f} MB"
 
 
 def _student_frame(error: BaseException) -> str:

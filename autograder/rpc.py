@@ -43,8 +43,10 @@ from typing import Any
 import numpy as np
 
 _LENGTH = struct.Struct("!I")
-MAX_HEADER = 64 << 20            # bytes of JSON in one message
-MAX_BLOBS = 2 << 30              # bytes of array data in one message
+MAX_HEADER = 64 << 20            # bytes of JSON in one message from a trusted peer (the grader)
+MAX_BLOBS = 2 << 30              # bytes of array data in one message from a trusted peer
+MAX_UNTRUSTED_HEADER = 4 << 20   # bytes of JSON in one message from an untrusted peer (the student's process)
+MAX_REMOTE_TEXT = 4000           # characters kept of an untrusted peer's exception message
 MAX_DEPTH = 64                   # nesting of lists, tuples and dicts
 PLAIN_DTYPE_KINDS = frozenset("biufcUSmM")
 
@@ -63,6 +65,19 @@ class PeerTimeout(RpcError):
 
 class ProtocolError(RpcError):
     """The other process sent something that is not a valid message."""
+
+
+class ValueTooLarge(RpcError):
+    """An untrusted peer declared a message larger than this end takes: refused before any of it was read.
+
+    ``part`` is ``"array data"`` or ``"other data"`` (the JSON of numbers,
+    strings and lists), ``limit`` and ``size`` are bytes.
+    """
+
+    def __init__(self, part: str, limit: int, size: int):
+        super().__init__(f"the {part} of a value from the other process ({size} bytes) is over the limit "
+                         f"of {limit} bytes")
+        self.part, self.limit, self.size = part, limit, size
 
 
 class RemoteError(Exception):
@@ -179,8 +194,10 @@ class Connection:
     """One end of the RPC. ``request`` calls into the other end; ``serve`` answers until it hangs up."""
 
     def __init__(self, sock: socket.socket, *, side: str, trusted_peer: bool, peer_name: str = "other process",
-                 student_root: str | None = None):
+                 student_root: str | None = None, value_limit: int = MAX_BLOBS):
         self.sock = sock
+        # the array data one message of an untrusted peer may carry besides changes to the arrays lent to it
+        self.value_limit = value_limit
         self.side = side                      # prefix of the ids this end gives out
         self.trusted_peer = trusted_peer
         self.peer_name = peer_name
@@ -290,15 +307,15 @@ class Connection:
         except BaseException:  # a student's exception whose __str__ fails
             text = "<unprintable>"
         return {"op": "raise", "type": type(error).__name__, "builtin": _is_builtin(error),
-                "message": text[:4000], "frames": frames[-20:]}
+                "message": text[:MAX_REMOTE_TEXT], "frames": frames[-20:]}
 
     def _rebuild_exception(self, reply: dict) -> BaseException:
         if "origin" in reply:
             original = self._objects.get(reply["origin"])
             if isinstance(original, BaseException):
                 return original  # our own exception, back unchanged: the caller can catch it by its type
-        name, message = str(reply.get("type")), str(reply.get("message"))
-        frames = [list(map(str, f[:4])) for f in reply.get("frames", []) if isinstance(f, list)]
+        name, message = str(reply.get("type"))[:100], str(reply.get("message"))[:MAX_REMOTE_TEXT]
+        frames = [[str(part)[:300] for part in f[:4]] for f in reply.get("frames", [])[-20:] if isinstance(f, list)]
         cls = getattr(builtins, name, None) if reply.get("builtin") else None
         error: BaseException = RemoteError(name, message, frames)
         if isinstance(cls, type) and issubclass(cls, Exception):
@@ -326,9 +343,18 @@ class Connection:
             raise PeerGone(f"the {self.peer_name} stopped ({error.strerror or error})") from None
 
     def _receive(self) -> tuple[dict, list]:
+        """The next message and its arrays' bytes; every declared size is checked before its bytes are read.
+
+        From an untrusted peer, the JSON may be MAX_UNTRUSTED_HEADER bytes and
+        the array data ``value_limit`` bytes, plus the size of each lent array
+        whose change the message brings back: the grading process never
+        builds more than that, whatever the student's code returns.
+        """
         (length,) = _LENGTH.unpack(self._read(_LENGTH.size))
         if length > MAX_HEADER:
             raise ProtocolError("message too large")
+        if not self.trusted_peer and length > MAX_UNTRUSTED_HEADER:
+            raise ValueTooLarge("other data", MAX_UNTRUSTED_HEADER, length)
         try:
             message = json.loads(self._read(length))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -338,6 +364,10 @@ class Connection:
         sizes = message["blobs"]
         if not all(type(n) is int and n >= 0 for n in sizes) or sum(sizes) > MAX_BLOBS:
             raise ProtocolError("malformed or oversized array data")
+        if not self.trusted_peer:
+            fresh = sum(sizes) - self._lent_bytes(message.get("sync", []))
+            if fresh > self.value_limit:
+                raise ValueTooLarge("array data", self.value_limit, fresh)
         data = [self._read(n) for n in sizes]
         try:
             self._apply_sync(message.get("sync", []), data)
@@ -370,6 +400,14 @@ class Connection:
     # ---- lent objects: copied back and forth at every message ------------------------------------
     def _shared(self) -> dict[str, _Shared]:
         return {k: v for table in (*self._lent, *self._borrowed) for k, v in table.items()}
+
+    def _lent_bytes(self, sync: Any) -> int:
+        """The bytes of the shared arrays whose changes ``sync`` brings back (each counted once)."""
+        if not isinstance(sync, list):
+            raise ProtocolError("malformed message")
+        shared = self._shared()
+        keys = {entry[0] for entry in sync if isinstance(entry, list) and entry and isinstance(entry[0], str)}
+        return sum(shared[key].obj.nbytes for key in keys if key in shared and isinstance(shared[key].obj, np.ndarray))
 
     def _outgoing_sync(self, blobs: list) -> list:
         updates = []

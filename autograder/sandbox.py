@@ -8,11 +8,14 @@ submitted notebook under ``nbgrader autograde``) runs inside ``bwrap``
   installation, a handful of the kit's public files (``KIT_FILES``) and a
   scratch copy of the student's folder at ``/submission`` (a size-limited
   tmpfs), so the hidden graders, the solutions, the MNIST test labels and the
-  gradebook are not there to read, and nothing outside the scratch copy and
-  ``/tmp`` can be written or deleted;
+  gradebook are not there to read, and nothing outside the three sized
+  tmpfs of ``WRITABLE`` (the scratch copy, ``/tmp``, ``/dev/shm``) can be
+  written or deleted: the rest is mounted read-only, the sandbox's own root
+  included;
 * its own network namespace (no network at all), PID namespace (everything it
   starts dies with it) and IPC/UTS namespaces;
-* ``confine.py`` then sets the resource limits, drops to an unprivileged user
+* ``confine.py`` then sets the resource limits (among them a file-size limit
+  of ``Limits.disk_mb``), drops to an unprivileged user
   (when the kit runs as root), and only then runs the command.
 
 ``run_limited`` is the outer guard for the kit's own grading process: a
@@ -35,10 +38,12 @@ from . import paths
 from .faults import KitFault
 
 #: The kit's files the sandbox may see: public code, nothing that grades.
-KIT_FILES = ("__init__.py", "confine.py", "rpc.py", "worker.py", "forbidden.py")
+KIT_FILES = ("__init__.py", "confine.py", "rpc.py", "worker.py", "forbidden.py", "kernel_launcher.py")
 KIT_MOUNT = "/opt/nngrader"
 SUBMISSION_MOUNT = "/submission"
 SOURCE_MOUNT = "/srv/submitted"
+#: The only places in the sandbox student code can write, each a memory-backed tmpfs with a size.
+WRITABLE = (SUBMISSION_MOUNT, "/tmp", "/dev/shm")
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,11 @@ class Limits:
     cpu_seconds: int = 1800       # NNGRADER_CPU_SECONDS: CPU time of the student's process
     memory_mb: int = 4096         # NNGRADER_MEMORY_MB: address space of the student's process
     processes: int = 32           # NNGRADER_PROCESSES: processes and threads the student's code may run
-    disk_mb: int = 512            # NNGRADER_DISK_MB: the scratch copy of the folder, and /tmp, each
+    disk_mb: int = 512            # NNGRADER_DISK_MB: the scratch copy of the folder, and /tmp, each; and any one file
+    shm_mb: int = 64              # NNGRADER_SHM_MB: /dev/shm (POSIX shared memory, multiprocessing's semaphores)
+    return_mb: int = 64           # NNGRADER_RETURN_MB: array data in one value the student's process sends back
+    cell_output_kb: int = 1024    # NNGRADER_CELL_OUTPUT_KB: the outputs of one notebook cell together, as kept
+    notebook_output_kb: int = 8192  # NNGRADER_NOTEBOOK_OUTPUT_KB: the outputs of one notebook together, as kept
     check_seconds: float = 0.0    # NNGRADER_CHECK_SECONDS: caps every check's own time limit (0: the graders')
 
     @classmethod
@@ -98,12 +107,17 @@ def sandbox_uid() -> int:
 
 
 def confined_argv(folder: Path, command: list[str], limits: Limits, *, binds: tuple[tuple[Path, str], ...] = (),
-                  writable: tuple[Path, ...] = (), env: dict[str, str] | None = None) -> list[str]:
+                  env: dict[str, str] | None = None) -> list[str]:
     """The argv that runs ``command`` on a scratch copy of ``folder`` inside the sandbox.
 
-    ``binds`` adds (host path, sandbox path) pairs read-only; ``writable``
-    shares host folders read-write at the same path (a kernel's socket
-    folder). ``command`` sees the copy as its working directory.
+    ``binds`` adds (host path, sandbox path) pairs, read-only. ``command``
+    sees the copy as its working directory. The only places it can write are
+    the three memory-backed folders that have a size (``WRITABLE``): the copy
+    and ``/tmp`` (``Limits.disk_mb`` each) and ``/dev/shm`` (``Limits.shm_mb``).
+    Everything else is read-only, the sandbox's own root and ``/dev``
+    included: without root, the sandbox's user is ours inside a user
+    namespace and owns the folders bubblewrap creates, so only a read-only
+    mount, not a file mode, keeps it from writing there.
     """
     folder = Path(folder).resolve()
     mode = isolation()
@@ -112,12 +126,13 @@ def confined_argv(folder: Path, command: list[str], limits: Limits, *, binds: tu
     processes = limits.processes if root else limits.processes + _processes_of(os.getuid())
     confine = ["-m", "autograder.confine", f"--uid={sandbox_uid() if root else -1}",
                f"--memory-mb={limits.memory_mb}", f"--cpu-seconds={limits.cpu_seconds}",
-               f"--processes={processes}"]
+               f"--processes={processes}", f"--file-mb={limits.disk_mb}"]
     if mode == "off":
         return [sys.executable, *confine, f"--source={folder}", f"--target={folder}", "--", *command]
     argv = ["bwrap", "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
             "--unshare-uts", "--unshare-cgroup-try",
             "--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--size", str(limits.shm_mb << 20), "--tmpfs", "/dev/shm",
             "--perms", "1777", "--size", str(limits.disk_mb << 20), "--tmpfs", "/tmp",
             "--perms", "0755", "--size", str(limits.disk_mb << 20), "--tmpfs", SUBMISSION_MOUNT,
             "--ro-bind", str(folder), SOURCE_MOUNT]
@@ -126,7 +141,6 @@ def confined_argv(folder: Path, command: list[str], limits: Limits, *, binds: tu
     kit = Path(__file__).resolve().parent
     mounts = [("--ro-bind", path, path) for path in _system_paths()]
     mounts += [("--ro-bind", str(host), inside) for host, inside in binds]
-    mounts += [("--bind", str(host), str(host)) for host in writable]
     mounts += [("--ro-bind", str(kit / name), f"{KIT_MOUNT}/autograder/{name}") for name in KIT_FILES]
     for parent in sorted({str(p) for _, _, inside in mounts for p in Path(inside).parents if str(p) != "/"}, key=len):
         argv += ["--perms", "0755", "--dir", parent]  # bwrap would make them 0700: unreadable once unprivileged
@@ -134,8 +148,9 @@ def confined_argv(folder: Path, command: list[str], limits: Limits, *, binds: tu
         argv += [option, host, inside]
     for secret in _secrets():
         if any(_under(secret, Path(p)) for p in _system_paths()):
-            argv += ["--tmpfs", str(secret)]  # e.g. a non-editable install of the kit inside the venv
-    argv += ["--chdir", "/", "--clearenv"]
+            # e.g. a non-editable install of the kit inside the venv: hidden by an empty, read-only tmpfs
+            argv += ["--size", str(1 << 12), "--tmpfs", str(secret), "--remount-ro", str(secret)]
+    argv += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/", "--clearenv"]
     for key, value in {**_sandbox_env(), **(env or {})}.items():
         argv += ["--setenv", key, value]
     return [*argv, sys.executable, *confine, f"--source={SOURCE_MOUNT}", f"--target={SUBMISSION_MOUNT}",

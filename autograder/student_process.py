@@ -41,7 +41,8 @@ class StudentProcess:
             self.process = subprocess.Popen(argv, pass_fds=(theirs.fileno(),), start_new_session=True,
                                             stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
         theirs.close()
-        self.rpc = Connection(ours, side="g", trusted_peer=False, peer_name="process running your code")
+        self.rpc = Connection(ours, side="g", trusted_peer=False, peer_name="process running your code",
+                              value_limit=limits.return_mb << 20)
         self.sandboxed = argv[0] == "bwrap"
 
     def in_step(self) -> None:
@@ -91,6 +92,9 @@ class StudentProcess:
             return "it was stopped"
         if code == -signal.SIGXCPU:
             return f"it used more than {self.limits.cpu_seconds} s of CPU time"
+        if code == -signal.SIGBUS:
+            return (f"it was killed by SIGBUS: memory it had mapped from a file ran out of room (shared memory, in "
+                    f"/dev/shm, may take {self.limits.shm_mb} MB)")
         if code < 0:
             return f"it was killed by {signal.Signals(-code).name}"
         return (f"it exited with status {code} (sys.exit, os._exit or exit() in your code, "
