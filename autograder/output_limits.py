@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 import nbformat
 from nbformat import NotebookNode
 
-from .sandbox import Limits
+from .sandbox import Limits, describe_bytes
 
 #: Below this many bytes of room, a shortened output would say nothing: it is dropped instead.
 SMALLEST_CUT = 64
@@ -95,13 +95,13 @@ def cap_cell(outputs: Iterable[NotebookNode], room: int) -> tuple[list[NotebookN
 
 def note(total: int, kept: int, what: list[str], limits: Limits, notebook_full: bool) -> NotebookNode:
     """The output that ends a cut cell: how much it printed, how much is kept, what was cut and by which limit."""
-    limit = (f"the notebook's outputs together may keep {_size(limits.notebook_output_kb << 10)} "
+    limit = (f"the notebook's outputs together may keep {describe_bytes(limits.notebook_output_kb << 10)} "
              "(NNGRADER_NOTEBOOK_OUTPUT_KB), and earlier cells used most of it" if notebook_full else
-             f"one cell's outputs may keep {_size(limits.cell_output_kb << 10)} (NNGRADER_CELL_OUTPUT_KB)")
+             f"one cell's outputs may keep {describe_bytes(limits.cell_output_kb << 10)} (NNGRADER_CELL_OUTPUT_KB)")
     cut = f" ({', '.join(what)} cut)" if what else ""
     return nbformat.v4.new_output("stream", name="stderr", text=(
-        f"[output cut by the grader: this cell's outputs came to {_size(total)}, the first {_size(kept)} are kept"
-        f"{cut}; {limit}. Print less: a summary, a few values, or one plot]\n"))
+        f"[output cut by the grader: this cell's outputs came to {describe_bytes(total)}, the first "
+        f"{describe_bytes(kept)} are kept{cut}; {limit}. Print less: a summary, a few values, or one plot]\n"))
 
 
 def _lost(output: Mapping, short: Mapping | None) -> list[str]:
@@ -123,10 +123,3 @@ def _cut(text: str, room: int) -> str:
     if text.isascii():
         return text[:room]
     return text[:room].encode("utf-8", "surrogatepass")[:room].decode("utf-8", "ignore")
-
-
-def _size(count: int) -> str:
-    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if count >= scale:
-            return f"{count / scale:.1f} {unit}"
-    return f"{count} bytes"

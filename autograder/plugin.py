@@ -33,7 +33,7 @@ from .faults import KitFault, is_kit_fault
 from .grading import not_graded, student_id_of_user
 from .results import CheckResult, CheckSpec, write_jsonl
 from .rpc import MAX_UNTRUSTED_HEADER, PeerGone, PeerTimeout, ProtocolError, RpcError, ValueTooLarge
-from .sandbox import Limits
+from .sandbox import Limits, describe_bytes
 from .student_process import StudentModule, Workers
 
 DEFAULT_TIMEOUT = 60.0
@@ -205,20 +205,16 @@ def explain(excinfo: pytest.ExceptionInfo | None, spec: CheckSpec, stopped: str 
 def too_large_failure(error: ValueTooLarge) -> GradeFailure:
     """What a student reads when a value their code sent back was refused for its size (never read, never built)."""
     if error.part == "array data":
-        limit = (f"at most {_megabytes(error.limit)} of array data in one value (NNGRADER_RETURN_MB), "
+        limit = (f"at most {describe_bytes(error.limit)} of array data in one value (NNGRADER_RETURN_MB), "
                  "besides the arrays the grader passed in")
     else:
-        limit = (f"at most {_megabytes(MAX_UNTRUSTED_HEADER)} of other data (numbers, strings, lists) in one "
+        limit = (f"at most {describe_bytes(MAX_UNTRUSTED_HEADER)} of other data (numbers, strings, lists) in one "
                  "value; arrays travel apart")
     return GradeFailure("a value your code sent back to the grader was too large to check", expected=limit,
-                        got=f"{_megabytes(error.size)} of {error.part}",
+                        got=f"{describe_bytes(error.size)} of {error.part}",
                         hint="return what the docstring asks for, of the shape it gives: a result this large is "
                         "usually an accidental broadcast (an (N,) array minus an (N, 1) one is (N, N)), a "
                         "history kept for every step, or a long Python list where an array would do")
-
-
-def _megabytes(count: int) -> str:
-    return f"{count / (1 << 20):,.1f} MB"
 
 
 def _student_frame(error: BaseException) -> str:

@@ -80,6 +80,14 @@ class Limits:
         return {_env_name(field.name): str(getattr(self, field.name)) for field in fields(self)}
 
 
+def describe_bytes(count: int) -> str:
+    """A byte count as a limit's message gives it: ``76.3 MB``, ``1.0 KB``, ``12 bytes``."""
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} bytes"
+
+
 def _env_name(field: str) -> str:
     return f"NNGRADER_{field.upper()}"
 

@@ -262,7 +262,7 @@ def test_kernel_sockets_hold_no_data_in_either_mode(mode, tmp_path):
     assert NORMAL_OUTPUT in text_of(nb.cells[1])
 
 
-#: A cell that writes 4.8 MB past ipykernel's capture of its output: to the descriptor the kernel kept of its own stdout.
+#: A cell that writes 4.8 MB past ipykernel's capture of its output, to the descriptor it kept of its own stdout.
 KERNEL_STDOUT_CELL = """\
 import os, sys
 fd = getattr(sys.stdout, "_original_stdstream_copy", None) or 1
