@@ -1,11 +1,18 @@
 """What the kit plugs into ``nbgrader autograde`` (configured by ``course.py``).
 
+* ``RepairGradingCells``, the first of nbgrader's sanitizing steps, gives a
+  submitted notebook exactly the grading cells of the assignment's source
+  (``grading_cells.repair``): deleted ones back, pasted copies and foreign ids
+  turned into ordinary cells, changed flags set back. Without it such a
+  notebook stops nbgrader for the whole submission or skews the gradebook.
 * ``SandboxedExecute`` executes a submitted notebook as nbgrader's Execute
   does, but its Jupyter kernel runs inside the sandbox (``sandbox.py``): on a
   scratch copy of the student's folder, without network, with the resource
   limits, and talking to nbgrader over Unix sockets in a private folder. The
   student's cells can print, plot, fail or misbehave; they cannot read the
-  graders, touch the gradebook, or change what the next step sees.
+  graders, touch the gradebook, or change what the next step sees. A cell
+  past its time limit, or a kernel that dies, stops that notebook only: the
+  cell says why, the later cells are not run, and grading goes on.
 * ``KitGrades`` then writes each grading cell's output from the kit's own
   graders (``grading.run_checks``, once per submission, which run the
   student's modules in a fresh sandboxed worker): the check's report, and its points as the cell's result,
@@ -14,7 +21,8 @@
   the kernel can score. It also saves every result (``store``) for feedback,
   the class report and results.json.
 * ``KitReport`` (under ``nbgrader generate_feedback``) opens each feedback page
-  with the kit's report for the student (``feedback.py``).
+  with the kit's report for the student (``feedback.py``), with what went
+  wrong with that notebook, if anything (the first two record it in ``store``).
 """
 
 from __future__ import annotations
@@ -28,10 +36,13 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
+from traitlets import Bool
 
-from . import feedback, notebooks, store
+from . import feedback, grading_cells, notebooks, store
 from .grading import GradingError, collect_checks, run_checks
 from .mnist import resolve_data_dir
 from .results import CheckResult
@@ -76,12 +87,90 @@ def _identity(folder: Path) -> dict[str, str]:
     return {}
 
 
+class RepairGradingCells(NbGraderPreprocessor):
+    """Repair a submitted notebook's grading cells against the source notebook, before nbgrader checks them.
+
+    The source is the notebook of the same name in the course's source folder
+    (nbgrader's ``CourseDirectory``, from the same configuration), which every
+    grading job carries. What was repaired is recorded for feedback and the
+    grading report (``store``, stage ``cells``), and nothing is recorded when
+    nothing was wrong, so a notebook graded again never keeps old notes.
+    """
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        info = resources["nbgrader"]
+        coursedir = CourseDirectory(config=self.config)
+        source = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"])) / \
+            f"{info['notebook']}.ipynb"
+        notes = grading_cells.repair(nb, nbformat.read(source, as_version=4))
+        for note in notes:
+            self.log.warning("%s of %s: %s", info["notebook"], info["student"], note)
+        store.save_problems(info["assignment"], info["student"], info["notebook"], "cells",
+                            [f"grading cells repaired: {'; '.join(notes)}"] if notes else [])
+        return nb, resources
+
+
 class SandboxedExecute(Execute):
-    """nbgrader's Execute, with the kernel in the sandbox."""
+    """nbgrader's Execute, with the kernel in the sandbox, and a stop instead of a failure when a cell hangs or
+    the kernel dies.
+
+    nbgrader lets either exception end the whole ``autograde`` of the
+    submission, although the kit grades the modules without the notebook. Here
+    the cell gets an error output that says what happened (and which limit),
+    the rest of that notebook is not run, the problem is recorded (``store``,
+    stage ``run``), and the next steps fill the grading cells as usual.
+    """
+
+    interrupt_on_timeout = Bool(
+        False, help="Stop the notebook at a cell past its time limit, instead of interrupting the cell and going "
+                    "on: code that ignores the interrupt would otherwise end the submission's autograde.",
+    ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = SandboxedKernelManager
         super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict | None = None,
+                   km: AsyncKernelManager | None = None) -> tuple[nbformat.NotebookNode, dict]:
+        self._stopped: str | None = None
+        nb, resources = super().preprocess(nb, resources, km)
+        info = resources["nbgrader"]
+        store.save_problems(info["assignment"], info["student"], info["notebook"], "run",
+                            [self._stopped] if self._stopped else [])
+        return nb, resources
+
+    def preprocess_cell(self, cell: nbformat.NotebookNode, resources: dict,
+                        index: int) -> tuple[nbformat.NotebookNode, dict]:
+        if self._stopped:
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except CellTimeoutError as error:
+            what = (f"ran longer than the {self.timeout} s limit for one notebook cell" if "IOPub" not in str(error)
+                    else f"kept sending output for more than {self.iopub_timeout} s after it ended")
+            self._stop(cell, "CellTimeoutError", what)
+        except DeadKernelError:
+            what = f"made the notebook's kernel die ({self._exit_status()})"
+            self._stop(cell, "DeadKernelError", what)
+        return cell, resources
+
+    def _stop(self, cell: nbformat.NotebookNode, ename: str, what: str) -> None:
+        """Mark the cell that stopped the notebook, and skip the notebook's remaining cells."""
+        cell.execution_count = self.code_cells_executed
+        self._stopped = (f"cell In [{cell.execution_count}] {what}: the notebook stopped there, its later cells "
+                         "were not run")
+        cell.outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=self._stopped,
+                                                   traceback=[f"{ename}: this cell {what}; the notebook's later "
+                                                              "cells were not run"]))
+        self.shutdown_kernel = "immediate"  # nothing more to ask of it
+
+    def _exit_status(self) -> str:
+        """How the kernel's process ended, as far as its manager knows."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        code = getattr(process, "returncode", None)
+        if code is None:
+            return "it stopped answering"
+        return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
 
 
 #: (week, student, folder, digest of its modules) -> results: kept at module level, because nbgrader makes a
@@ -163,7 +252,8 @@ class KitReport(NbGraderPreprocessor):
         results = store.load(week, student)
         module = resources["nbgrader"]["notebook"]
         html = feedback.report_html(week, student, results, module if any(
-            r.id.startswith(f"{module}::") for r in results) else None)
+            r.id.startswith(f"{module}::") for r in results) else None,
+            problems=store.problems(week, student).get(module, []))
         # one line: a blank line would end the HTML block and let markdown rewrite the rest
         cell = nbformat.v4.new_markdown_cell(" ".join(html.splitlines()))
         cell.metadata["nbgrader"] = {"grade": False, "solution": False, "locked": True, "task": False,

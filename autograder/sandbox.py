@@ -50,6 +50,7 @@ class Limits:
     processes: int = 32           # NNGRADER_PROCESSES: processes and threads the student's code may run
     disk_mb: int = 512            # NNGRADER_DISK_MB: the scratch copy of the folder, and /tmp, each
     check_seconds: float = 0.0    # NNGRADER_CHECK_SECONDS: caps every check's own time limit (0: the graders')
+    cell_seconds: float = 0.0     # NNGRADER_CELL_SECONDS: one notebook cell under autograde (0: wall_seconds)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Limits":
