@@ -32,7 +32,7 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from . import intake, lock, nbgrader_process, notebooks, paths, preflight
+from . import intake, lock, nbgrader_process, notebooks, paths, preflight, store
 from .build import build_assignment
 from .grading import collect_checks
 from .results import write_atomically
@@ -48,6 +48,14 @@ c.CourseDirectory.course_id = {course_id!r}
 c.Exchange.root = {exchange!r}
 c.Exchange.path_includes_course = True
 c.Autograde.exclude_overwriting = {exclude!r}
+c.Autograde.sanitize_preprocessors = [
+    "autograder.nbgrader_hooks.RepairGradingCells",  # the source's grading cells, once each, before nbgrader checks
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.Autograde.autograde_preprocessors = [
     "autograder.nbgrader_hooks.SandboxedExecute",  # the student's kernel runs in the sandbox
     "autograder.nbgrader_hooks.LimitOutputBytes",  # outputs capped in bytes, before anything else reads them
@@ -94,7 +102,8 @@ def write_config(root: Path | None = None, exchange: Path | None = None, limits:
     root, exchange = root or paths.course_dir(), exchange or exchange_dir()
     root.mkdir(parents=True, exist_ok=True)
     exchange.mkdir(parents=True, exist_ok=True)
-    timeout = int((limits or Limits.from_env()).wall_seconds)  # one notebook cell of the student's
+    limits = limits or Limits.from_env()
+    timeout = max(1, round(limits.cell_seconds or limits.wall_seconds))  # one notebook cell of the student's
     (root / "nbgrader_config.py").write_text(CONFIG.format(
         root=str(root), course_id=COURSE_ID, exchange=str(exchange), timeout=timeout,
         exclude={week: student_modules(week) for week in paths.weeks()}), encoding="utf-8")
@@ -237,6 +246,8 @@ def _grade(jobs, week: str, force: bool, progress: bool, workers: int | None,
             else:
                 jobs.apply(week, student, outcome)
                 record.set(student, stamp)
+                notes += [f"{notebook}.ipynb: {problem}" for notebook, problems in
+                          store.problems(week, student).items() for problem in problems]
                 outcomes.append(Outcome(student, "graded", "; ".join(notes), seconds))
             bar.set_postfix_str(f"last: {printable(student)}")
             bar.update()

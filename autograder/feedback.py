@@ -11,6 +11,7 @@ what the student wrote is escaped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from .advice import diagnose, likely_causes
@@ -54,15 +55,24 @@ def totals(results: list[CheckResult], bonus_ids: set[str]) -> tuple[float, floa
             sum(r.points for r in bonus), sum(r.max_points for r in bonus))
 
 
-def report_html(week: str, student: str, results: list[CheckResult], module: str | None = None) -> str:
-    """The report as an HTML fragment; with ``module``, only that module's checks are listed one by one."""
+def report_html(week: str, student: str, results: list[CheckResult], module: str | None = None,
+                problems: Sequence[str] = ()) -> str:
+    """The report as an HTML fragment; with ``module``, only that module's checks are listed one by one.
+
+    ``problems`` are what went wrong with this notebook at grading (``store.problems``): shown first, because
+    they explain why the notebook below looks the way it does.
+    """
     extra = bonus_check_ids(week)
     earned, possible, bonus, bonus_max = totals(results, extra)
     parts = [STYLE, '<div class="nngrader-report">',
              f"<h2>Your results for {_text(week)}</h2>",
              f'<p class="total">{_text(student)}: <b>{_points(earned)} / {_points(possible)}</b> points'
-             + (f" and {_points(bonus)} / {_points(bonus_max)} extra credit" if bonus_max else "") + ".</p>",
-             _modules_table(results, extra), _advice_list(results)]
+             + (f" and {_points(bonus)} / {_points(bonus_max)} extra credit" if bonus_max else "") + ".</p>"]
+    if problems:
+        parts.append('<h3>What happened to this notebook at grading</h3><ul class="problems">'
+                     + "".join(f"<li>{_text(problem)}</li>" for problem in problems)
+                     + "</ul><p>Its points come from your <code>.py</code> modules, which were graded as usual.</p>")
+    parts += [_modules_table(results, extra), _advice_list(results)]
     listed = [r for r in results if module is None or r.module == module]
     if listed:
         title = f"Checks of {module}.py" if module else "Every check"

@@ -6,7 +6,9 @@ kit grades in parallel without sharing anything that can be written:
 
 1. ``pack`` (in the grading process) puts what one autograde reads into one
    archive: the course's config, the week's source folder, the student's
-   submission, and a snapshot of the gradebook.
+   submission, and a snapshot of the gradebook without the student's
+   automatic points (so that a grade this autograde does not write is 0,
+   never the last grading's).
 2. ``run`` (anywhere: a thread here, or a Dask worker on another machine)
    unpacks it into a private course directory, runs the real ``nbgrader
    autograde`` there (the kit's sandbox and graders included), and packs what
@@ -57,6 +59,7 @@ def pack(week: str, student: str) -> bytes:
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive, tempfile.TemporaryDirectory() as tmp:
         snapshot = Path(tmp) / GRADEBOOK
         _copy_database(root / GRADEBOOK, snapshot)
+        _forget_automatic_points(snapshot, week, student)
         archive.add(snapshot, GRADEBOOK)
         (Path(tmp) / LIMITS).write_text(json.dumps(Limits.from_env().as_env()), encoding="utf-8")
         archive.add(Path(tmp) / LIMITS, LIMITS)
@@ -132,6 +135,25 @@ def copy_grades(source: Path, target: Path, week: str, student: str) -> None:
                 into = dst.find_comment(comment.name, notebook.name, week, student)
                 into.auto_comment, into.manual_comment = comment.auto_comment, comment.manual_comment
         dst.db.commit()
+
+
+def _forget_automatic_points(database: Path, week: str, student: str) -> None:
+    """Clear ``student``'s automatic points for ``week`` in a copy of the gradebook, before it is regraded.
+
+    ``copy_grades`` brings back every grade of the job's gradebook, and nbgrader
+    writes only the grades of the cells it finds: a grade it did not write
+    would keep the last grading's points. Manual grades stay (nbgrader lets
+    them override automatic ones).
+    """
+    with Gradebook(f"sqlite:///{database}") as gradebook:
+        try:
+            submission = gradebook.find_submission(week, student)
+        except MissingEntry:
+            return
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = None
+        gradebook.db.commit()
 
 
 def _copy_database(source: Path, target: Path) -> None:

@@ -1,12 +1,19 @@
 """What the kit plugs into ``nbgrader autograde`` (configured by ``course.py``).
 
+* ``RepairGradingCells``, the first of nbgrader's sanitizing steps, gives a
+  submitted notebook exactly the grading cells of the assignment's source
+  (``grading_cells.repair``): deleted ones back, pasted copies and foreign ids
+  turned into ordinary cells, changed flags set back. Without it such a
+  notebook stops nbgrader for the whole submission or skews the gradebook.
 * ``SandboxedExecute`` executes a submitted notebook as nbgrader's Execute
   does, but its Jupyter kernel runs inside the sandbox (``sandbox.py``): on a
   scratch copy of the student's folder, without network, with the resource
   limits, and talking to nbgrader over Unix sockets lent to it (it has no
   folder of its own to write in: ``SandboxedKernelManager``). The
   student's cells can print, plot, fail or misbehave; they cannot read the
-  graders, touch the gradebook, or change what the next step sees.
+  graders, touch the gradebook, or change what the next step sees. A cell
+  past its time limit, or a kernel that dies, stops that notebook only: the
+  cell says why, the later cells are not run, and grading goes on.
 * ``LimitOutputBytes`` caps the bytes of every cell's outputs and of the
   notebook's (``output_limits``; SandboxedExecute already holds no more while
   cells run), keeping the start and saying what was cut, so that no output
@@ -21,8 +28,9 @@
 * Under ``nbgrader generate_feedback``, ``CleanStudentCells`` makes every cell
   of the student's notebook inert (``sanitize.py``: no script, no event
   handler, no style, nothing loaded), then ``KitReport`` opens the page with
-  the kit's report for the student (``feedback.py``), and ``FeedbackExporter``
-  writes the page with its Content-Security-Policy.
+  the kit's report for the student (``feedback.py``), with what went wrong
+  with that notebook, if anything (recorded in ``store`` while grading), and
+  ``FeedbackExporter`` writes the page with its Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -41,10 +49,13 @@ from pathlib import Path
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from nbconvert.exporters import HTMLExporter
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
+from traitlets import Bool
 
-from . import feedback, kernel_launcher, notebooks, output_limits, sanitize, store
+from . import feedback, grading_cells, kernel_launcher, notebooks, output_limits, sanitize, store
 from .faults import KitFault
 from .grading import collect_checks, not_graded, run_checks
 from .mnist import resolve_data_dir
@@ -173,8 +184,32 @@ def _identity(folder: Path) -> dict[str, str]:
     return {}
 
 
+class RepairGradingCells(NbGraderPreprocessor):
+    """Repair a submitted notebook's grading cells against the source notebook, before nbgrader checks them.
+
+    The source is the notebook of the same name in the course's source folder
+    (nbgrader's ``CourseDirectory``, from the same configuration), which every
+    grading job carries. What was repaired is recorded for feedback and the
+    grading report (``store``, stage ``cells``), and nothing is recorded when
+    nothing was wrong, so a notebook graded again never keeps old notes.
+    """
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        info = resources["nbgrader"]
+        coursedir = CourseDirectory(config=self.config)
+        source = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"])) / \
+            f"{info['notebook']}.ipynb"
+        notes = grading_cells.repair(nb, nbformat.read(source, as_version=4))
+        for note in notes:
+            self.log.warning("%s of %s: %s", info["notebook"], info["student"], note)
+        store.save_problems(info["assignment"], info["student"], info["notebook"], "cells",
+                            [f"grading cells repaired: {'; '.join(notes)}"] if notes else [])
+        return nb, resources
+
+
 class SandboxedExecute(Execute):
-    """nbgrader's Execute, with the kernel in the sandbox, holding no more of its outputs than the kit keeps.
+    """nbgrader's Execute, with the kernel in the sandbox, holding no more of its outputs than the kit keeps, and a
+    stop instead of a failure when a cell hangs or the kernel dies.
 
     nbgrader holds every output of a running cell in memory, and a cell may
     print for as long as its time limit: once a cell's outputs reach
@@ -182,7 +217,18 @@ class SandboxedExecute(Execute):
     what arrives is shortened to the room left or dropped, and only counted.
     ``LimitOutputBytes`` then says so in the cell (``resources[DROPPED_OUTPUTS]``:
     cell index -> bytes and kinds cut while it ran).
+
+    nbgrader lets a hung cell or a dead kernel end the whole ``autograde`` of
+    the submission, although the kit grades the modules without the notebook.
+    Here the cell gets an error output that says what happened (and which
+    limit), the rest of that notebook is not run, the problem is recorded
+    (``store``, stage ``run``), and the next steps fill the grading cells as usual.
     """
+
+    interrupt_on_timeout = Bool(
+        False, help="Stop the notebook at a cell past its time limit, instead of interrupting the cell and going "
+                    "on: code that ignores the interrupt would otherwise end the submission's autograde.",
+    ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = SandboxedKernelManager
@@ -193,9 +239,46 @@ class SandboxedExecute(Execute):
         self._limits = Limits.from_env()
         self._held: dict[int, tuple[int, int]] = {}  # cell index -> (outputs held, their bytes)
         self._dropped: dict[int, tuple[int, list[str]]] = {}
+        self._stopped: str | None = None
         nb, resources = super().preprocess(nb, resources, km)
         resources[DROPPED_OUTPUTS] = self._dropped
+        info = resources["nbgrader"]
+        store.save_problems(info["assignment"], info["student"], info["notebook"], "run",
+                            [self._stopped] if self._stopped else [])
         return nb, resources
+
+    def preprocess_cell(self, cell: nbformat.NotebookNode, resources: dict,
+                        index: int) -> tuple[nbformat.NotebookNode, dict]:
+        if self._stopped:
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except CellTimeoutError as error:
+            what = (f"ran longer than the {self.timeout} s limit for one notebook cell" if "IOPub" not in str(error)
+                    else f"kept sending output for more than {self.iopub_timeout} s after it ended")
+            self._stop(cell, "CellTimeoutError", what)
+        except DeadKernelError:
+            what = f"made the notebook's kernel die ({self._exit_status()})"
+            self._stop(cell, "DeadKernelError", what)
+        return cell, resources
+
+    def _stop(self, cell: nbformat.NotebookNode, ename: str, what: str) -> None:
+        """Mark the cell that stopped the notebook, and skip the notebook's remaining cells."""
+        cell.execution_count = self.code_cells_executed
+        self._stopped = (f"cell In [{cell.execution_count}] {what}: the notebook stopped there, its later cells "
+                         "were not run")
+        cell.outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=self._stopped,
+                                                   traceback=[f"{ename}: this cell {what}; the notebook's later "
+                                                              "cells were not run"]))
+        self.shutdown_kernel = "immediate"  # nothing more to ask of it
+
+    def _exit_status(self) -> str:
+        """How the kernel's process ended, as far as its manager knows."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        code = getattr(process, "returncode", None)
+        if code is None:
+            return "it stopped answering"
+        return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
 
     def output(self, outs: list[nbformat.NotebookNode], msg: dict, display_id: str | None,
                cell_index: int) -> nbformat.NotebookNode | None:
@@ -359,7 +442,8 @@ class KitReport(NbGraderPreprocessor):
         results = store.load(week, student)
         module = resources["nbgrader"]["notebook"]
         html = feedback.report_html(week, student, results, module if any(
-            r.id.startswith(f"{module}::") for r in results) else None)
+            r.id.startswith(f"{module}::") for r in results) else None,
+            problems=store.problems(week, student).get(module, []))
         # one line: a blank line would end the HTML block and let markdown rewrite the rest
         cell = nbformat.v4.new_markdown_cell(" ".join(html.splitlines()))
         cell.metadata["nbgrader"] = {"grade": False, "solution": False, "locked": True, "task": False,

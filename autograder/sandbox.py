@@ -60,6 +60,7 @@ class Limits:
     cell_output_kb: int = 1024    # NNGRADER_CELL_OUTPUT_KB: the outputs of one notebook cell together, as kept
     notebook_output_kb: int = 8192  # NNGRADER_NOTEBOOK_OUTPUT_KB: the outputs of one notebook together, as kept
     check_seconds: float = 0.0    # NNGRADER_CHECK_SECONDS: caps every check's own time limit (0: the graders')
+    cell_seconds: float = 0.0     # NNGRADER_CELL_SECONDS: one notebook cell under autograde (0: wall_seconds)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Limits":

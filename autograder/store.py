@@ -7,6 +7,12 @@ module here, in the course directory next to nbgrader's gradebook:
 ``<course>/.nngrader/results/<week>/<student>/<module>.jsonl``. A module graded
 again replaces its file atomically, so a killed run leaves the old results or
 the new ones, never half of each.
+
+It also keeps what went wrong with each notebook at its last autograde
+(``<student>/notebooks/<notebook>.<stage>.json``): the grading cells repaired
+before nbgrader read it, and a run that stopped (a cell past its time limit, a
+kernel that died). Each stage rewrites its own file on every autograde, so a
+notebook graded again never shows the last run's problems.
 """
 
 from __future__ import annotations
@@ -39,6 +45,32 @@ def load(week: str, student: str) -> list[CheckResult]:
         found.update((result.id, result) for result in read_jsonl(path, CheckResult))
     missing = KitFault("no result was saved for this check", "grade the submission again (make grade FORCE=1)")
     return [found.get(spec.id) or not_graded(spec, missing) for spec in collect_checks(week)]
+
+
+#: The stages of a notebook's autograde that may record problems, in the order they run.
+STAGES = ("cells", "run")
+
+
+def save_problems(week: str, student: str, notebook: str, stage: str, problems: list[str]) -> None:
+    """Record what ``stage`` found wrong with ``student``'s ``notebook`` (nothing: the record is removed)."""
+    path = results_dir(week) / student / "notebooks" / f"{notebook}.{STAGES[STAGES.index(stage)]}.json"
+    if problems:
+        write_atomically(path, json.dumps(problems))
+    else:
+        path.unlink(missing_ok=True)
+
+
+def problems(week: str, student: str) -> dict[str, list[str]]:
+    """Each notebook of ``student``'s last autograde that had problems -> what they were, stage by stage."""
+    found: dict[str, list[str]] = {}
+    for stage in STAGES:
+        for path in sorted((results_dir(week) / student / "notebooks").glob(f"*.{stage}.json")):
+            try:
+                lines = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            found.setdefault(path.name.removesuffix(f".{stage}.json"), []).extend(str(line) for line in lines)
+    return dict(sorted(found.items()))
 
 
 def students(week: str) -> list[str]:
