@@ -35,9 +35,13 @@ def use_lent_sockets(lent: dict[str, int]) -> None:
 
 
 def main() -> None:
+    # The student's folder is the working directory, first on sys.path: a zmq.py or traitlets.py of theirs would
+    # replace what the kernel itself imports, and a kernel that dies before its first cell would cost the whole
+    # submission. So the kernel's own modules are imported with the folder off the path; IPython puts it back
+    # ('') for the student's cells.
+    folder = {"", os.getcwd()}
+    sys.path[:] = [entry for entry in sys.path if entry not in folder]
     use_lent_sockets({str(address): int(fd) for address, fd in json.loads(os.environ.pop(SOCKETS_ENV)).items()})
-    if sys.path and sys.path[0] == "":  # as ipykernel_launcher does
-        del sys.path[0]
     from ipykernel import kernelapp
 
     kernelapp.launch_new_instance()

@@ -257,3 +257,33 @@ def test_regrading_after_the_grading_cells_were_removed_keeps_no_stale_points(gr
     assert float(row["raw_score"]) + float(row["bonus"]) == sum(after.values())
     assert sum(test["score"] for test in document["tests"]) == sum(after.values())
     assert notebook_scores(root, CORRECT) == graded["correct"]
+
+
+#: A notebook run by the kit's sandboxed kernel in the current folder; prints the executed notebook.
+KERNEL_RUN = """\
+import sys, nbformat
+from nbclient import NotebookClient
+from autograder.nbgrader_hooks import SandboxedKernelManager
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import shadow_check; print(6 * 7)")])
+nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+NotebookClient(nb, kernel_manager_class=SandboxedKernelManager, timeout=120,
+               resources={"metadata": {"path": sys.argv[1]}}).execute()
+print("OUTPUT", nb.cells[0].outputs[0]["text"].strip())
+"""
+
+
+def test_a_module_named_like_the_kernels_own_cannot_kill_it_before_its_first_cell(tmp_path):
+    """Do a student's zmq.py, traitlets.py and jupyter_client.py (which exit at import) leave the notebook's
+    kernel alive, while the student's cells still import from their folder?"""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "student"
+    folder.mkdir()
+    for name in ("zmq", "traitlets", "jupyter_client", "tornado"):
+        (folder / f"{name}.py").write_text("import os\nos._exit(3)\n")
+    (folder / "shadow_check.py").write_text("")
+    done = subprocess.run([sys.executable, "-c", KERNEL_RUN, str(folder)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "OUTPUT 42" in done.stdout
