@@ -60,7 +60,7 @@ from .faults import KitFault
 from .grading import collect_checks, not_graded, run_checks
 from .mnist import resolve_data_dir
 from .results import CheckResult
-from .sandbox import Limits, confined_argv, isolation
+from .sandbox import KIT_MOUNT, Limits, confined_argv, isolation
 
 DATA_MOUNT = "/data"
 #: Where the kernel reads its connection file in the sandbox (read-only).
@@ -170,10 +170,12 @@ def _relay(fd: int, limit: int = KERNEL_LOG_BYTES) -> None:
 
 
 def _kit_launcher(command: list[str]) -> list[str]:
-    """The kernel's command with ``-m ipykernel_launcher`` replaced by the kit's ``kernel_launcher``."""
+    """The kernel's command with ``-m ipykernel_launcher`` replaced by the kit's ``kernel_launcher``, run by its
+    path: ``-m`` would look for it in the student's folder first, where an ``autograder/`` of theirs could stand."""
+    launcher = f"{KIT_MOUNT}/autograder/kernel_launcher.py" if isolation() == "bwrap" else kernel_launcher.__file__
     for i in range(len(command) - 1):
         if command[i] == "-m" and command[i + 1] == "ipykernel_launcher":
-            return [*command[:i + 1], "autograder.kernel_launcher", *command[i + 2:]]
+            return [*command[:i], launcher, *command[i + 2:]]
     raise RuntimeError(f"the notebook's kernel must be ipykernel (python -m ipykernel_launcher), not {command}")
 
 

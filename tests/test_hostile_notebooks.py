@@ -273,8 +273,8 @@ print("OUTPUT", nb.cells[0].outputs[0]["text"].strip())
 
 
 def test_a_module_named_like_the_kernels_own_cannot_kill_it_before_its_first_cell(tmp_path):
-    """Do a student's zmq.py, traitlets.py and jupyter_client.py (which exit at import) leave the notebook's
-    kernel alive, while the student's cells still import from their folder?"""
+    """Do a student's zmq.py, traitlets.py, jupyter_client.py and autograder/ (which exit at import) leave the
+    notebook's kernel alive, while the student's cells still import from their folder?"""
     import subprocess
     import sys
 
@@ -282,6 +282,8 @@ def test_a_module_named_like_the_kernels_own_cannot_kill_it_before_its_first_cel
     folder.mkdir()
     for name in ("zmq", "traitlets", "jupyter_client", "tornado"):
         (folder / f"{name}.py").write_text("import os\nos._exit(3)\n")
+    (folder / "autograder").mkdir()  # where `python -m autograder.kernel_launcher` would look first
+    (folder / "autograder" / "__init__.py").write_text("import os\nos._exit(3)\n")
     (folder / "shadow_check.py").write_text("")
     done = subprocess.run([sys.executable, "-c", KERNEL_RUN, str(folder)], cwd=tmp_path, capture_output=True,
                           text=True, timeout=300)
