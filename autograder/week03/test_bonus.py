@@ -21,7 +21,8 @@ import matplotlib
 import numpy as np
 import pytest
 
-from autograder.checks import expect, expect_array, numerical_gradient, numpy_beside, type_name, without_init
+from autograder.checks import (expect, expect_array, numerical_gradient, numpy_beside, real_array, type_name,
+                               without_init)
 from autograder.student_process import beside
 from autograder.week03.problems import clear_of_zero, small_problem
 
@@ -100,10 +101,12 @@ def hidden_after_dropout(model, X: np.ndarray) -> np.ndarray:
     """The (N, H) hidden activation the student's training forward used, read from its probabilities."""
     h = model.W1.shape[1]
     P = model.forward(X.copy())
-    ok = isinstance(P, np.ndarray) and P.shape == (len(X), h + 1) and bool(np.all(P > 0))
+    shape = P.shape if isinstance(P, np.ndarray) else None
+    P = real_array(P)
+    ok = P is not None and P.shape == (len(X), h + 1) and bool(np.all(P > 0))
     expect(ok, f"forward(X) in training mode on {len(X)} examples",
            expected=f"positive probabilities of shape ({len(X)}, {h + 1})",
-           got=f"shape {P.shape}" if isinstance(P, np.ndarray) else type(P).__name__,
+           got=f"shape {shape}" if shape is not None else "not an array",
            hint="apart from the mask, forward is SimpleNN's forward: softmax(a1 @ W2 + b2) over each row")
     return np.log(P[:, :h]) - np.log(P[:, h:])
 
