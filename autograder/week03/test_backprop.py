@@ -32,10 +32,10 @@ from autograder.week03.problems import clear_of_zero, signed
 #: (problems.clear_of_zero; ReLU inputs at least 0.05 from the kink, sigmoid inputs
 #: within +-4). Measured over 2,000 draws of each problem, the reference's worst
 #: relative errors are: dense dX 5.7e-8, dW 7.5e-8, db 3.7e-8; ReLU 7.6e-10; sigmoid
-#: 3.5e-8; MSE 2.2e-8; cross-entropy 2.7e-8 (the sample correct submission: the same). Every planted bug (a transposed product, a mean
-#: instead of a sum, a missing mask, a missing factor 2 or 1/N) measures 0.1 or more.
-#: 1e-6 leaves a factor of 13 or more over the worst correct value and five decades
-#: below the bugs.
+#: 3.5e-8; MSE 2.2e-8; cross-entropy 2.7e-8 (the sample correct submission: the
+#: same). Every planted bug (a transposed product, a mean instead of a sum, a missing
+#: mask, a missing factor 2 or 1/N) measures 0.1 or more. 1e-6 leaves a factor of 13
+#: or more over the worst correct value and five decades below the bugs.
 GRADIENT_TOL = 1e-6
 #: Loss values against the reference: the same float64 expression, rounding only.
 VALUE_TOL = 1e-10

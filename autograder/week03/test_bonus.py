@@ -21,8 +21,8 @@ import matplotlib
 import numpy as np
 import pytest
 
-from autograder.checks import (expect, expect_array, numerical_gradient, numpy_beside, real_array, type_name,
-                               without_init)
+from autograder.checks import (GradeFailure, expect, expect_array, numerical_gradient, numpy_beside, real_array,
+                               type_name, without_init)
 from autograder.student_process import beside
 from autograder.week03.problems import clear_of_zero, small_problem
 
@@ -52,9 +52,13 @@ MEAN_TOL = 0.02
 #: correct submission, whose mask is drawn another way, 2.5e-8); a mask missing from backward
 #: measures 1 on W1 and b1, an a1 cached before the mask 1 on W2.
 GRADIENT_TOL = 1e-6
-#: The mask read back from the student's forward must be finite and between 0 and 1 / keep_prob (with
-#: this much slack for the read-back's rounding), or no gradient can be computed with it.
+#: The mask read back from the student's forward is what the expected gradient is computed with, so it must
+#: be a dropout mask: each factor 0 (dropped) or from 0.5 to 1 / keep_prob = 2 (kept, scaled or not), up to
+#: this much for the read-back's rounding. Anything else (inf, NaN, tiny factors) would leave no gradient to
+#: compare, or none that a drawn problem could tell apart from 0.
 MASK_SLACK = 1e-6
+#: How many problems dropout_problem draws for one mask before it gives up (a mask as above needs a few).
+DROPOUT_TRIES = 1000
 #: Parameters after train with momentum 0 against the same updates done here: only the order of
 #: the batch sum may differ (the reference measures 0); rates counted from epoch 1 are off by 0.2
 #: (W1), a rate recorded but never applied by 0.5.
@@ -204,13 +208,15 @@ def test_forward_mask_is_drawn_from_self_rng(student, rng):
 def test_backward_in_training_mode_matches_numerical_gradient(student, rng):
     """backward in training mode matches a numerical gradient taken with the same dropout mask"""
     n, d, h, seed = 6, 8, 5, int(rng.integers(2**31))
-    masks = [hidden_after_dropout(probe(student, np.zeros((d, h)), np.ones((1, h)), 0.5, seed=seed), np.zeros((n, d)))
-             for _ in range(2)]  # a1 = 1 everywhere, so the hidden activation IS the mask
+    ones = np.ones((1, h))  # W1 = 0 and b1 = 1: a1 = 1 everywhere, so the hidden activation IS the mask
+    masks = [hidden_after_dropout(probe(student, np.zeros((d, h)), ones, 0.5, seed=seed), np.zeros((n, d)))
+             for _ in range(2)]
     expect(np.array_equal(*masks), f"the mask of two training forwards from np.random.default_rng({seed})",
            expected="the same mask", got="different masks, so backward cannot be compared with a fixed mask",
            hint="draw the mask from self.rng (self.rng.random(a1.shape)), never from np.random")
     mask = masks[0]
-    usable = bool(np.all(np.isfinite(mask)) and np.all(mask >= -MASK_SLACK) and np.all(mask <= 2.0 + MASK_SLACK))
+    kept = (mask >= 0.5 - MASK_SLACK) & (mask <= 2.0 + MASK_SLACK)
+    usable = bool(np.all(np.isfinite(mask)) and np.all(kept | (np.abs(mask) <= MASK_SLACK)))
     expect(usable, f"the mask of a training forward with keep_prob 0.5 from np.random.default_rng({seed})",
            expected="every hidden unit multiplied by 0 (dropped) or by 1 / keep_prob = 2 (kept)",
            got=f"factors from {np.min(mask):.4g} to {np.max(mask):.4g}",
@@ -237,12 +243,15 @@ def dropout_problem(rng: np.random.Generator, mask: np.ndarray):
     """A small problem (shaped like ``mask``) and the numerical gradients of its loss with ``mask`` fixed, drawn
     until no expected entry is near 0."""
     n, h = mask.shape
-    while True:
+    for _ in range(DROPOUT_TRIES):
         params, X, y = small_problem(rng, n=n, h=h)
         expected = {name: numerical_gradient(lambda: dropout_loss(params, X, y, mask), params[name])
                     for name in PARAMETERS}
         if all(clear_of_zero(value) for value in expected.values()):
             return params, X, y, expected
+    raise GradeFailure("backward(X, y) in training mode", expected="a dropout mask with which a gradient can be "
+                       "checked", got=f"no problem of {DROPOUT_TRIES} drawn with your mask had a gradient clear of 0",
+                       hint="fix the forward checks first: mask = (rng.random(a1.shape) < keep_prob) / keep_prob")
 
 
 # --- train ------------------------------------------------------------------

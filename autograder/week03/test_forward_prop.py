@@ -3,11 +3,12 @@
 The checks of ``two_layer_forward`` run with the reference ``dense_forward``
 put in place of the student's, so a bug in ``dense_forward`` costs its own
 points once and not again in every forward check. Every network is drawn per
-student and course (fixture ``rng``); the expected values are computed first,
-from the grader's arrays, and the student's code gets copies of them. When a wrong result matches
-a known mistake (a missing bias, softmax over the wrong axis, ...), the hint
-names that mistake, and the failure records it as a symptom where the week's
-material lists it (``no_hidden_activation``, ``no_output_softmax``).
+student and course (fixture ``rng``); the expected values are computed from the
+grader's own arrays, and the student's code gets copies of them. When a wrong
+result matches a known mistake (a missing bias, softmax over the wrong axis,
+...), the hint names that mistake, and the failure records it as a symptom
+where the week's material lists it (``no_hidden_activation``,
+``no_output_softmax``).
 """
 
 
