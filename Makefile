@@ -21,7 +21,8 @@ help:
 	@echo "                  in parallel on all cores (JOBS=n), or on a Dask cluster (SCHEDULER=tcp://host:8786)"
 	@echo "make feedback     generate and release feedback for WEEK"
 	@echo "make report       write the class report and each results.json again from grades.csv"
-	@echo "make check DIR=folder   grade one folder with the hidden graders, without nbgrader"
+	@echo "make check DIR=folder [STUDENT=id]   grade one folder with the hidden graders, without nbgrader,"
+	@echo "                  drawing the numbers that student gets"
 	@echo "make benchmark    reference speed and end-to-end grading time"
 	@echo "make benchmark-throughput [STUDENTS=8] [ROUNDS=2]   submissions per minute: bare nbgrader, 1 worker, all cores, Dask"
 	@echo "make benchmark-reference   the NumPy reference SimpleNN against the same network in PyTorch"
@@ -59,8 +60,8 @@ grade: venv sandbox
 	  $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 check: venv sandbox
-	@test -n "$(DIR)" || { echo "usage: make check DIR=path/to/submission [WEEK=$(WEEK)]"; exit 2; }
-	$(PY) -m autograder.cli check $(WEEK) $(DIR)
+	@test -n "$(DIR)" || { echo "usage: make check DIR=path/to/submission [STUDENT=id] [WEEK=$(WEEK)]"; exit 2; }
+	$(PY) -m autograder.cli check $(WEEK) $(DIR) $(if $(STUDENT),--student $(STUDENT))
 
 test: venv sandbox
 	$(PY) -m pytest

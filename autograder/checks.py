@@ -2,7 +2,14 @@
 
 Every failure a student sees says what was expected, what came back, and a hint.
 ``expect_array`` checks in that order: type, shape, finiteness, then values
-within a stated tolerance, and reports the worst relative error.
+within a stated tolerance, and reports the worst relative error. What came
+back is judged as a fresh float64 copy (``real_array``), so a value the
+student's code still holds, or an array of an odd kind, cannot change under
+the comparison. A comparison with a tolerance is written so that NaN fails
+(``within``): ``rel_error(got, nan) > tol`` is False, and a check that read
+it that way passed. An expected value must be finite: one that is not is the
+grader's fault (it must compute expected values from its own copy of the
+inputs, before or apart from the student's call), reported as not graded.
 
 A failure also carries *symptoms*: facts about what went wrong, as data
 (``{"scaled_by": 6.0, "batch_size": 6}``, ``{"loss_nan": True}``). They are
@@ -20,6 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import worker
+from .faults import KitFault
 from .rpc import Remote
 from .student_process import StudentModule, beside
 
@@ -40,9 +48,25 @@ def expect(condition: bool, what: str, *, expected: str, got: str, hint: str, sy
 
 
 def rel_error(a: np.ndarray, b: np.ndarray) -> float:
-    """CS231n's relative error: max |a - b| / max(1e-8, |a| + |b|), taken element by element."""
+    """CS231n's relative error: max |a - b| / max(1e-8, |a| + |b|), taken element by element (NaN if any is)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)), initial=0.0))
+
+
+def within(error: float, tol: float) -> bool:
+    """Whether a measured ``error`` is at most ``tol``; a NaN error never is (``error > tol`` would let it pass)."""
+    return bool(error <= tol)
+
+
+def real_array(value: object) -> np.ndarray | None:
+    """``value`` as a fresh float64 array if it is a plain ndarray of integers or floats, else None.
+
+    Not a subclass, not bool, complex, dates or strings: the grader then compares a copy of its own, which
+    nothing the student's code holds can change.
+    """
+    if type(value) is not np.ndarray or value.dtype.kind not in "iuf":
+        return None
+    return np.array(value, dtype=np.float64, copy=True)
 
 
 def expect_array(got: object, expected: np.ndarray, what: str, *, tol: float, hint: str,
@@ -55,6 +79,11 @@ def expect_array(got: object, expected: np.ndarray, what: str, *, tol: float, hi
     records that symptom. ``batch_size`` (for gradients) is recorded with a
     failure, so that a value off by exactly that factor can be recognised.
     """
+    expected = np.asarray(expected, dtype=np.float64)
+    if not np.all(np.isfinite(expected)):
+        raise KitFault(f"the grader's expected value for {what!r} is not finite",
+                       "report it as a bug of the kit: a grader computes expected values from its own copy of the "
+                       "inputs, before or apart from the student's call")
     context = {"batch_size": batch_size} if batch_size else {}
     expect(isinstance(got, np.ndarray), what, expected=f"a numpy array of shape {expected.shape}",
            got=f"{type(got).__name__}", hint="return a numpy array (np.ndarray), not a list or a scalar")
@@ -62,15 +91,17 @@ def expect_array(got: object, expected: np.ndarray, what: str, *, tol: float, hi
     expect(got.shape == expected.shape, what, expected=f"shape {expected.shape}", got=f"shape {got.shape}",
            hint=f"{hint.rstrip('.')}. Check the order of the matrix products and keepdims=True on sums",
            symptoms={**context, **transposed})
-    expect(np.issubdtype(got.dtype, np.number), what, expected="a numeric array", got=f"dtype {got.dtype}",
-           hint="build the result from numpy arithmetic on the inputs")
-    bad = ~np.isfinite(got)
+    values = real_array(got)
+    expect(values is not None, what, expected="a numeric array (integers or floats)",
+           got=f"dtype {got.dtype}", hint="build the result from numpy arithmetic on the inputs")
+    bad = ~np.isfinite(values)
     expect(not bad.any(), what, expected="finite values", got=f"{int(bad.sum())} NaN or inf values",
            hint="look for exp of a large number, log of 0, or a division by 0",
            symptoms={**context, "nonfinite": int(bad.sum())})
+    got = values
     error = rel_error(got, expected)
-    if error > tol:
-        diff = np.abs(got.astype(np.float64) - expected) / np.maximum(1e-8, np.abs(got) + np.abs(expected))
+    if not within(error, tol):
+        diff = np.abs(got - expected) / np.maximum(1e-8, np.abs(got) + np.abs(expected))
         worst = np.unravel_index(np.argmax(diff), diff.shape)
         symptoms = {**context, **_value_symptoms(got, expected, tol, mistakes or {})}
         raise GradeFailure(
@@ -82,12 +113,11 @@ def expect_array(got: object, expected: np.ndarray, what: str, *, tol: float, hi
 def _value_symptoms(got: np.ndarray, expected: np.ndarray, tol: float, mistakes: dict[str, np.ndarray]) -> dict:
     """What a wrong array has in common with known wrong answers: equal to one, or ``expected`` times a factor."""
     symptoms: dict = {name: True for name, value in mistakes.items()
-                      if np.shape(value) == got.shape and rel_error(got, value) <= max(tol, 1e-6)}
-    expected = np.asarray(expected, dtype=np.float64)
+                      if np.shape(value) == got.shape and within(rel_error(got, value), max(tol, 1e-6))}
     norm = float(np.sum(expected * expected))
     if norm > 0:
         factor = float(np.sum(got * expected) / norm)  # least squares: got ~ factor * expected
-        if factor != 0 and rel_error(got, factor * expected) <= max(tol, 1e-6) and abs(factor - 1) > 1e-3:
+        if factor != 0 and within(rel_error(got, factor * expected), max(tol, 1e-6)) and abs(factor - 1) > 1e-3:
             symptoms["scaled_by"] = round(factor, 4)
     return symptoms
 

@@ -73,14 +73,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Grade one folder directly (no nbgrader): for instructors debugging a submission.
 
     The folder goes through the intake first (links and special files dropped, caps held), as a collected
-    submission does. Exits non-zero when any check could not be graded (the kit's or the machine's fault).
+    submission does. ``--student`` grades it as that student: the same problems (``draws``) and quiz that
+    student gets under make grade. Exits non-zero when any check could not be graded (the kit's or the
+    machine's fault).
     """
     preflight.check_machine(args.week)
     with tempfile.TemporaryDirectory(prefix="nngrader-check-") as tmp:
         copied = intake.copy_tree(Path(args.folder), Path(tmp) / "submission")
         for note in copied.dropped:
             print(f"intake: {note}")
-        results = grading.run_checks(args.week, Path(tmp) / "submission", log=args.log)
+        results = grading.run_checks(args.week, Path(tmp) / "submission", log=args.log, student_id=args.student)
     for result in results:
         print_lines(result.report())  # quotes what the student's code returned and raised
     faults = [r for r in results if not r.graded]
@@ -151,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_argument("week")
     sub.add_argument("folder")
     sub.add_argument("--log", type=Path, help="also write pytest's own output here (quotes grader code)")
+    sub.add_argument("--student", default="", help="grade as this student id: their problems and quiz (default: none)")
     sub.set_defaults(run=cmd_check)
     args = parser.parse_args(argv)
     try:

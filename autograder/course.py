@@ -32,7 +32,7 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from . import intake, lock, nbgrader_process, notebooks, paths, preflight, store
+from . import draws, intake, lock, nbgrader_process, notebooks, paths, preflight, store
 from .build import build_assignment
 from .grading import collect_checks
 from .results import write_atomically
@@ -127,8 +127,10 @@ def nbgrader(*args: str, cwd: Path | None = None, env: dict[str, str] | None = N
 
 
 def release(week: str) -> Path:
-    """Build nbgrader's source folder for ``week``, generate the student version and release it."""
+    """Build nbgrader's source folder for ``week``, generate the student version and release it; the course gets
+    its secret (``draws``) the first time."""
     root = write_config()
+    draws.ensure_secret(root)
     build_assignment(week, root / "source" / week, for_students=False)
     nbgrader("generate_assignment", week, "--force")
     nbgrader("release_assignment", week, "--force")

@@ -6,9 +6,10 @@ kit grades in parallel without sharing anything that can be written:
 
 1. ``pack`` (in the grading process) puts what one autograde reads into one
    archive: the course's config, the week's source folder, the student's
-   submission, and a snapshot of the gradebook without the student's
-   automatic points (so that a grade this autograde does not write is 0,
-   never the last grading's).
+   submission, a snapshot of the gradebook without the student's automatic
+   points (so that a grade this autograde does not write is 0, never the
+   last grading's), and the course secret the graders draw their problems
+   from (``draws``).
 2. ``run`` (anywhere: a thread here, or a Dask worker on another machine)
    unpacks it into a private course directory, runs the real ``nbgrader
    autograde`` there (the kit's sandbox and graders included), and packs what
@@ -44,7 +45,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
-from . import course, intake, paths, store
+from . import course, draws, intake, paths, store
 from .sandbox import Limits
 
 GRADEBOOK = "gradebook.db"
@@ -52,8 +53,9 @@ LIMITS = "limits.json"
 
 
 def pack(week: str, student: str) -> bytes:
-    """The archive one autograde of ``student``'s ``week`` needs: source, submission, gradebook, and this
-    process's limits (so a worker elsewhere grades under the instructor's limits, not its own)."""
+    """The archive one autograde of ``student``'s ``week`` needs: source, submission, gradebook, the course
+    secret, and this process's limits (so a worker elsewhere grades under the instructor's limits and draws the
+    instructor's numbers, not its own)."""
     root = paths.course_dir()
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive, tempfile.TemporaryDirectory() as tmp:
@@ -63,6 +65,8 @@ def pack(week: str, student: str) -> bytes:
         archive.add(snapshot, GRADEBOOK)
         (Path(tmp) / LIMITS).write_text(json.dumps(Limits.from_env().as_env()), encoding="utf-8")
         archive.add(Path(tmp) / LIMITS, LIMITS)
+        secret = draws.ensure_secret(root)
+        archive.add(secret, str(secret.relative_to(root)))
         archive.add(root / "source" / week, f"source/{week}")
         # through the intake's copy: only regular files travel, whatever was put into submitted/ by hand
         intake.copy_tree(root / "submitted" / student / week, Path(tmp) / "submitted")

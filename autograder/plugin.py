@@ -1,10 +1,11 @@
 """The pytest plugin that runs hidden graders against one submission.
 
-Loaded with ``-p autograder.plugin``. It gives graders four fixtures:
+Loaded with ``-p autograder.plugin``. It gives graders five fixtures:
 ``student`` (the submitted module whose name matches the grader file:
 ``test_simple_nn.py`` grades ``simple_nn.py``), ``reference`` (the same module
-from ``solutions/``), ``student_id`` (who is graded) and ``mnist`` (the official
-data). It insists that every grader declares its points, refuses deep-learning
+from ``solutions/``), ``student_id`` (who is graded), ``rng`` (the check's own
+random numbers, drawn per student and course: ``draws``) and ``mnist`` (the
+official data). It insists that every grader declares its points, refuses deep-learning
 libraries in student code, and writes one JSON line per check to
 ``--nngrader-out``: a CheckSpec when collecting, a CheckResult when running.
 A failure's message is the grader's GradeFailure text, or, for an exception
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from . import solutions
+from . import draws, solutions
 from .checks import GradeFailure
 from .forbidden import scan
 from .faults import KitFault, is_kit_fault
@@ -283,6 +284,19 @@ def reference(request: pytest.FixtureRequest):
 def student_id() -> str:
     """The nbgrader id of the student being graded (for exercises whose numbers differ per student)."""
     return os.environ.get("NNGRADER_STUDENT_ID", "")
+
+
+@pytest.fixture(scope="session")
+def course_secret() -> bytes:
+    """The secret of the course being graded (``draws.course_secret``), read once per grading run."""
+    return draws.course_secret()
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest, student_id: str, course_secret: bytes):
+    """This check's random numbers: the same for the same course, student and check, others for anyone else."""
+    week = Path(request.node.fspath).parent.name
+    return draws.generator(course_secret, student_id, f"{week}/{spec_of(request.node).id}")
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,9 @@ Models get their parameters here (as in the mini-challenge's graders), so a bug
 in ``__init__`` costs points once. Where ``train`` is checked, the model's
 forward and backward are the reference's, so a dropout bug costs points once.
 
+Problems are drawn per student and course (fixture ``rng``), and expected
+values come from the grader's own arrays, the student's code getting copies.
+
 The dropout mask is read back from the student's own forward pass: with
 ``W2 = [I | 0]`` and ``b2 = 0`` the logit of class k is a1[k] and the last
 logit is 0, so ``log P[:, k] - log P[:, -1]`` is the (dropped-out) hidden
@@ -18,9 +21,10 @@ import matplotlib
 import numpy as np
 import pytest
 
-from autograder.checks import expect, expect_array, numerical_gradient, numpy_beside, type_name, without_init
+from autograder.checks import (GradeFailure, expect, expect_array, numerical_gradient, numpy_beside, real_array,
+                               type_name, without_init)
 from autograder.student_process import beside
-from autograder.week03.problems import small_problem
+from autograder.week03.problems import clear_of_zero, small_problem
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the non-interactive backend)
@@ -40,13 +44,21 @@ FRACTION_TOL = 0.03
 #: deviation sqrt((1 - p) / p / 200,000) <= 0.0023; 0.02 is about nine of them. Without the
 #: rescaling the mean is keep_prob itself (off by 0.2 or more).
 MEAN_TOL = 0.02
-#: Gradients against centred differences (h = 1e-5, float64) with the mask fixed, on the problem
-#: of seed 31 (every |z1| >= 0.05, away from ReLU's kink; the mask of default_rng(51) drops 12 of
-#: the 30 units, 6 of the 19 active ones). The reference measures at most 1e-9 there (W2 9.9e-10,
-#: W1 7.1e-10, b2 2.3e-10, b1 4.8e-11); a mask missing from backward measures 1 on W1 and b1,
-#: an a1 cached before the mask 1 on W2. Over seeds 20-39 the reference stays below 1e-7 except
-#: on seed 22 (1.3e-6, from a W2 entry near 0): hence a fixed, measured seed.
+#: Gradients against centred differences (h = 1e-5, float64) with the mask fixed. The mask is read
+#: first (it is the student's own draw); the problem is then drawn until every |z1| >= 0.05 (away
+#: from ReLU's kink) and every entry of the expected gradient is 0 exactly or at least 1e-3 in size
+#: (problems.clear_of_zero): on fixed seeds without that rule the reference reached 1.3e-6, from a
+#: W2 entry near 0. With it, over 1,000 draws, the reference measures at most 2.1e-8 (the sample
+#: correct submission, whose mask is drawn another way, 2.5e-8); a mask missing from backward
+#: measures 1 on W1 and b1, an a1 cached before the mask 1 on W2.
 GRADIENT_TOL = 1e-6
+#: The mask read back from the student's forward is what the expected gradient is computed with, so it must
+#: be a dropout mask: each factor 0 (dropped) or from 0.5 to 1 / keep_prob = 2 (kept, scaled or not), up to
+#: this much for the read-back's rounding. Anything else (inf, NaN, tiny factors) would leave no gradient to
+#: compare, or none that a drawn problem could tell apart from 0.
+MASK_SLACK = 1e-6
+#: How many problems dropout_problem draws for one mask before it gives up (a mask as above needs a few).
+DROPOUT_TRIES = 1000
 #: Parameters after train with momentum 0 against the same updates done here: only the order of
 #: the batch sum may differ (the reference measures 0); rates counted from epoch 1 are off by 0.2
 #: (W1), a rate recorded but never applied by 0.5.
@@ -92,11 +104,13 @@ def probe(student, W1: np.ndarray, b1: np.ndarray, keep_prob: float, seed: int):
 def hidden_after_dropout(model, X: np.ndarray) -> np.ndarray:
     """The (N, H) hidden activation the student's training forward used, read from its probabilities."""
     h = model.W1.shape[1]
-    P = model.forward(X)
-    ok = isinstance(P, np.ndarray) and P.shape == (len(X), h + 1) and bool(np.all(P > 0))
+    P = model.forward(X.copy())
+    shape = P.shape if isinstance(P, np.ndarray) else None
+    P = real_array(P)
+    ok = P is not None and P.shape == (len(X), h + 1) and bool(np.all(P > 0))
     expect(ok, f"forward(X) in training mode on {len(X)} examples",
            expected=f"positive probabilities of shape ({len(X)}, {h + 1})",
-           got=f"shape {P.shape}" if isinstance(P, np.ndarray) else type(P).__name__,
+           got=f"shape {shape}" if shape is not None else "not an array",
            hint="apart from the mask, forward is SimpleNN's forward: softmax(a1 @ W2 + b2) over each row")
     return np.log(P[:, :h]) - np.log(P[:, h:])
 
@@ -114,28 +128,30 @@ def dropout_loss(params: dict, X: np.ndarray, y: np.ndarray, mask: np.ndarray) -
 
 @pytest.mark.bonus
 @pytest.mark.points(1)
-def test_forward_without_dropout_is_the_plain_forward(student, reference):
+def test_forward_without_dropout_is_the_plain_forward(student, reference, rng):
     """without dropout (evaluation mode, or keep_prob = 1) forward is exactly SimpleNN's forward"""
-    params, X, _ = small_problem(seed=11, n=9)
+    params, X, _ = small_problem(rng, n=9)
     expected = reference_model(reference, params).forward(X)
-    got = bonus_model(student, params, keep_prob=0.5, training=False).forward(X)
+    got = bonus_model(student, params, keep_prob=0.5, training=False).forward(X.copy())
     expect_array(got, expected, "forward(X) in evaluation mode (training False) with keep_prob 0.5",
                  tol=FORWARD_TOL, hint="drop units only while self.training is True: evaluation uses every "
                  "unit, unscaled (inverted dropout already rescaled during training)")
-    got = bonus_model(student, params, keep_prob=1.0, training=True).forward(X)
+    got = bonus_model(student, params, keep_prob=1.0, training=True).forward(X.copy())
     expect_array(got, expected, "forward(X) in training mode with keep_prob 1.0", tol=FORWARD_TOL,
                  hint="keep_prob is the probability of KEEPING a unit: with 1.0 every unit stays, unscaled")
 
 
 @pytest.mark.bonus
 @pytest.mark.points(2)
-def test_forward_training_drops_units_and_rescales_survivors(student):
+def test_forward_training_drops_units_and_rescales_survivors(student, rng):
     """in training mode a fraction 1 - keep_prob of the hidden units is zeroed and the rest divided by keep_prob"""
-    rng = np.random.default_rng(3)
-    X, W1, b1 = rng.normal(0, 1, (200, 6)), rng.normal(0, 0.1, (6, 50)), np.full((1, 50), 2.0)
-    a1 = np.maximum(X @ W1 + b1, 0)  # every unit active: 0.6 to 3.2
+    while True:
+        X, W1, b1 = rng.normal(0, 1, (200, 6)), rng.normal(0, 0.1, (6, 50)), np.full((1, 50), 2.0)
+        a1 = np.maximum(X @ W1 + b1, 0)
+        if np.min(a1) >= 0.5:  # every unit active, so a dropped one (0) and a kept one are told apart
+            break
     for keep_prob in (0.5, 0.8):
-        model = probe(student, W1, b1, keep_prob, seed=31)
+        model = probe(student, W1, b1, keep_prob, seed=int(rng.integers(2**31)))
         draws = [hidden_after_dropout(model, X) for _ in range(20)]
         first, setting = draws[0], f"forward(X) with keep_prob {keep_prob} in training mode"
         dropped = np.abs(first) <= SCALE_TOL * a1
@@ -163,18 +179,18 @@ def test_forward_training_drops_units_and_rescales_survivors(student):
 
 @pytest.mark.bonus
 @pytest.mark.points(1)
-def test_forward_mask_is_drawn_from_self_rng(student):
+def test_forward_mask_is_drawn_from_self_rng(student, rng):
     """the dropout mask comes from self.rng: the same rng state gives the same mask, each call a new one"""
-    rng = np.random.default_rng(4)
     X, W1, b1 = rng.normal(0, 1, (40, 6)), rng.normal(0, 0.1, (6, 30)), np.full((1, 30), 2.0)
-    model = probe(student, W1, b1, keep_prob=0.5, seed=41)
+    seed = int(rng.integers(2**31))
+    model = probe(student, W1, b1, keep_prob=0.5, seed=seed)
     students_random = numpy_beside(student).random
     before = students_random.get_state()
     first, second = hidden_after_dropout(model, X), hidden_after_dropout(model, X)
     after = students_random.get_state()
-    model.rng = students_random.default_rng(41)
+    model.rng = students_random.default_rng(seed)
     again = hidden_after_dropout(model, X)
-    expect(np.array_equal(first, again), "two training forwards, each after model.rng = np.random.default_rng(41)",
+    expect(np.array_equal(first, again), f"two training forwards, each after model.rng = np.random.default_rng({seed})",
            expected="the same dropped units", got="different dropped units",
            hint="draw the mask from self.rng (self.rng.random(a1.shape)), not from np.random or a new generator")
     expect(np.array_equal(before[1], after[1]) and before[2] == after[2], "NumPy's global random state",
@@ -189,19 +205,27 @@ def test_forward_mask_is_drawn_from_self_rng(student):
 
 @pytest.mark.bonus
 @pytest.mark.points(2)
-def test_backward_in_training_mode_matches_numerical_gradient(student):
+def test_backward_in_training_mode_matches_numerical_gradient(student, rng):
     """backward in training mode matches a numerical gradient taken with the same dropout mask"""
-    params, X, y = small_problem(seed=31, n=6)
-    h = params["W1"].shape[1]
-    ones = np.ones((1, h))
-    masks = [hidden_after_dropout(probe(student, np.zeros_like(params["W1"]), ones, 0.5, seed=51), X)
-             for _ in range(2)]  # a1 = 1 everywhere, so the hidden activation IS the mask
-    expect(np.array_equal(*masks), "the mask of two training forwards from np.random.default_rng(51)",
+    n, d, h, seed = 6, 8, 5, int(rng.integers(2**31))
+    ones = np.ones((1, h))  # W1 = 0 and b1 = 1: a1 = 1 everywhere, so the hidden activation IS the mask
+    masks = [hidden_after_dropout(probe(student, np.zeros((d, h)), ones, 0.5, seed=seed), np.zeros((n, d)))
+             for _ in range(2)]
+    expect(np.array_equal(*masks), f"the mask of two training forwards from np.random.default_rng({seed})",
            expected="the same mask", got="different masks, so backward cannot be compared with a fixed mask",
            hint="draw the mask from self.rng (self.rng.random(a1.shape)), never from np.random")
-    model = bonus_model(student, params, keep_prob=0.5, training=True, seed=51)
-    model.forward(X)
-    grads = model.backward(X, y)
+    mask = masks[0]
+    kept = (mask >= 0.5 - MASK_SLACK) & (mask <= 2.0 + MASK_SLACK)
+    usable = bool(np.all(np.isfinite(mask)) and np.all(kept | (np.abs(mask) <= MASK_SLACK)))
+    expect(usable, f"the mask of a training forward with keep_prob 0.5 from np.random.default_rng({seed})",
+           expected="every hidden unit multiplied by 0 (dropped) or by 1 / keep_prob = 2 (kept)",
+           got=f"factors from {np.min(mask):.4g} to {np.max(mask):.4g}",
+           hint="the forward checks above show what goes wrong: forward returns softmax probabilities, and "
+           "its mask = (rng.random(a1.shape) < keep_prob) / keep_prob")
+    params, X, y, expected = dropout_problem(rng, mask)
+    model = bonus_model(student, params, keep_prob=0.5, training=True, seed=seed)
+    model.forward(X.copy())
+    grads = model.backward(X.copy(), y.copy())
     expect(isinstance(grads, dict) and set(PARAMETERS) <= set(grads), "backward(X, y)",
            expected="a dict with keys 'W1', 'b1', 'W2', 'b2'",
            got=f"dict with keys {sorted(grads)}" if isinstance(grads, dict) else type(grads).__name__,
@@ -211,9 +235,23 @@ def test_backward_in_training_mode_matches_numerical_gradient(student):
              "W1": "multiply by the mask forward used: dz1 = (dz2 @ W2.T) * mask * (z1 > 0), then dW1 = X.T @ dz1",
              "b1": "db1 sums dz1 over the batch, where dz1 = (dz2 @ W2.T) * mask * (z1 > 0) uses forward's mask"}
     for name in ("W2", "b2", "W1", "b1"):
-        expected = numerical_gradient(lambda: dropout_loss(params, X, y, masks[0]), params[name])
-        expect_array(grads[name], expected, f"backward(X, y)['{name}'] in training mode (keep_prob 0.5) against "
-                     "a numerical gradient with the same mask", tol=GRADIENT_TOL, hint=hints[name])
+        expect_array(grads[name], expected[name], f"backward(X, y)['{name}'] in training mode (keep_prob 0.5) "
+                     "against a numerical gradient with the same mask", tol=GRADIENT_TOL, hint=hints[name])
+
+
+def dropout_problem(rng: np.random.Generator, mask: np.ndarray):
+    """A small problem (shaped like ``mask``) and the numerical gradients of its loss with ``mask`` fixed, drawn
+    until no expected entry is near 0."""
+    n, h = mask.shape
+    for _ in range(DROPOUT_TRIES):
+        params, X, y = small_problem(rng, n=n, h=h)
+        expected = {name: numerical_gradient(lambda: dropout_loss(params, X, y, mask), params[name])
+                    for name in PARAMETERS}
+        if all(clear_of_zero(value) for value in expected.values()):
+            return params, X, y, expected
+    raise GradeFailure("backward(X, y) in training mode", expected="a dropout mask with which a gradient can be "
+                       "checked", got=f"no problem of {DROPOUT_TRIES} drawn with your mask had a gradient clear of 0",
+                       hint="fix the forward checks first: mask = (rng.random(a1.shape) < keep_prob) / keep_prob")
 
 
 # --- train ------------------------------------------------------------------
@@ -231,9 +269,9 @@ class StopTraining(Exception):
 
 @pytest.mark.bonus
 @pytest.mark.points(1)
-def test_train_runs_in_training_mode_and_leaves_it(student, reference):
+def test_train_runs_in_training_mode_and_leaves_it(student, reference, rng):
     """train sets self.training to True while it runs and back to False afterwards, even after an error"""
-    params, X, y = small_problem(seed=61, n=6)
+    params, X, y = small_problem(rng, n=6)
     model = with_reference_passes(bonus_model(student, params, keep_prob=0.8), reference)
     seen, forward = [], model.forward
 
@@ -264,11 +302,11 @@ def test_train_runs_in_training_mode_and_leaves_it(student, reference):
 
 @pytest.mark.bonus
 @pytest.mark.points(2)
-def test_train_decays_the_learning_rate_each_epoch(student, reference):
+def test_train_decays_the_learning_rate_each_epoch(student, reference, rng):
     """train uses and records learning_rate / (1 + decay * epoch), epochs counted from 0"""
-    params, X, y = small_problem(seed=62, n=6)
+    params, X, y = small_problem(rng, n=6)
     model = with_reference_passes(bonus_model(student, params, keep_prob=1.0), reference)
-    history = model.train(X, y, epochs=3, learning_rate=0.1, momentum=0.0, batch_size=6, decay=0.5)
+    history = model.train(X.copy(), y.copy(), epochs=3, learning_rate=0.1, momentum=0.0, batch_size=6, decay=0.5)
     rates = [0.1 / (1 + 0.5 * epoch) for epoch in range(3)]
     got = getattr(model, "lr_history", None)
     values = np.asarray(got, dtype=float) if isinstance(got, (list, tuple, np.ndarray)) else None
@@ -324,7 +362,8 @@ def test_plot_decision_boundary_returns_figure_and_grid(student):
     try:
         for ax in (None, students_plt.subplots()[1]):
             call = f"plot_decision_boundary(predict, X, y, resolution=13{', ax=ax' if ax else ''})"
-            fig, grid = figure_of(student.plot_decision_boundary(linear_classes, X, y, resolution=13, ax=ax), call)
+            fig, grid = figure_of(student.plot_decision_boundary(linear_classes, X.copy(), y.copy(), resolution=13,
+                                                                  ax=ax), call)
             expect(type_name(fig) == "Figure" and (ax is None or fig is ax.figure), call,
                    expected="a matplotlib Figure" + (" (the one holding ax)" if ax else ""), got=type_name(fig),
                    hint="draw into ax (a new one from plt.subplots() when ax is None) and return ax.figure")
