@@ -244,9 +244,10 @@ class SandboxedExecute(Execute):
         self._stopped: str | None = None
         nb, resources = super().preprocess(nb, resources, km)
         resources[DROPPED_OUTPUTS] = self._dropped
-        info = resources["nbgrader"]
-        store.save_problems(info["assignment"], info["student"], info["notebook"], "run",
-                            [self._stopped] if self._stopped else [])
+        info = resources.get("nbgrader")  # absent when the kernel runs a notebook outside nbgrader's converters
+        if info:
+            store.save_problems(info["assignment"], info["student"], info["notebook"], "run",
+                                [self._stopped] if self._stopped else [])
         return nb, resources
 
     def preprocess_cell(self, cell: nbformat.NotebookNode, resources: dict,
