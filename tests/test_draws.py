@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import sqlite3
 import stat
+import sys
 import tarfile
 from pathlib import Path
 
@@ -67,6 +69,9 @@ def test_every_grading_job_carries_the_course_secret(tmp_path, monkeypatch):
     (course / "submitted" / "alice" / "week03").mkdir(parents=True)
     (course / "submitted" / "alice" / "week03" / "simple_nn.py").write_text("x = 1\n")
     sqlite3.connect(course / "gradebook.db").close()
+    # nbgrader stamps a new gradebook's schema version with the `alembic` command, found on PATH (the kit's own
+    # nbgrader commands put this Python's scripts there; `make test` runs the venv's Python without activating it)
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     job = jobs.pack("week03", "alice")
     with tarfile.open(fileobj=io.BytesIO(job), mode="r:gz") as archive:
         names = archive.getnames()
