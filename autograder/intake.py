@@ -44,7 +44,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .results import write_atomically
-from .untrusted import printable  # re-exported: intake.printable is the same function
+from .untrusted import printable
 
 #: nbgrader's own files in an exchange folder: written by ``collect`` from what it checked, never copied as sent.
 TIMESTAMP, SECRET = "timestamp.txt", "submission_secret.txt"

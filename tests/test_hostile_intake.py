@@ -387,8 +387,3 @@ def test_copy_tree_refuses_a_source_that_is_a_link(tmp_path):
     with pytest.raises(OSError):
         intake.copy_tree(tmp_path / "link", tmp_path / "out")
 
-
-def test_printable_escapes_terminal_control_characters():
-    """Are escape sequences and carriage returns in a student's name shown, not obeyed?"""
-    assert intake.printable("\x1b[2Jok\r") == "\\x1b[2Jok\\x0d"
-    assert intake.printable("zoë") == "zoë"
