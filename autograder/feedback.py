@@ -30,6 +30,7 @@ STYLE = """<style>
 .nngrader-report tr.failed td.mark { color: #cf222e; font-weight: bold; }
 .nngrader-report pre { white-space: pre-wrap; background: #fff8f0; border-left: 3px solid #cf222e;
   padding: 0.4em 0.6em; margin: 0.3em 0; font-size: 0.9em; }
+.nngrader-report .note { display: block; color: #234; font-size: 0.9em; }
 .nngrader-report .cause { color: #5a3e00; background: #fff3cd; padding: 0.1em 0.4em; border-radius: 3px; }
 .nngrader-report .total { font-size: 1.15em; }
 .nngrader-report ol.advice li { margin-bottom: 0.6em; }
@@ -117,7 +118,7 @@ def _checks_table(results: list[CheckResult], causes: dict, extra: set[str]) -> 
     rows = []
     for result in results:
         status = "passed" if result.passed else "failed"
-        detail = ""
+        detail = f'<span class="note">note: {_text(result.note)}</span>' if result.note else ""
         if not result.passed:
             detail = f"<pre>{_text(result.message).replace(chr(10), '<br>')}</pre>" if result.message else ""
             if result.id in causes:

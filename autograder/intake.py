@@ -181,6 +181,27 @@ def _copy_file(name: str, folder: int, info: os.stat_result, target: Path, copie
     copied.bytes += min(len(data), info.st_size)
 
 
+def copy_modules(source: Path, target: Path, names: list[str], max_bytes: int) -> None:
+    """Copy ``<name>.py`` of each of ``names`` from ``source`` into ``target``: regular files of at most
+    ``max_bytes`` only, opened without following a link. What student code runs beside: nothing else of the
+    submission (notebooks and their outputs, data files, other files) is copied."""
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        folder = os.open(source, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    try:
+        for name in names:
+            try:
+                info = os.stat(f"{name}.py", dir_fd=folder, follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and info.st_size <= max_bytes:
+                _copy_file(f"{name}.py", folder, info, target / f"{name}.py", Copied(), f"{name}.py")
+    finally:
+        os.close(folder)
+
+
 def clean_in_place(folder: Path, caps: Caps | None = None) -> list[str]:
     """Hold a folder already in ``submitted/`` (put there by hand, or by an older collect) to ``copy_tree``'s
     rules: what it would drop is dropped, and a ``timestamp.txt`` that is not a time is taken away (nbgrader

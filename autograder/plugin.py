@@ -13,7 +13,9 @@ raised by the student's code, the exception and the student's own line: never
 the grader's source.
 
 Student code never runs in this process. ``student`` is a handle on the module
-inside a sandboxed worker (``student_process``); each check has until its
+inside a sandboxed worker (``student_process``), which runs in a folder holding
+the week's modules of the submission and nothing else (no notebook, none of its
+outputs, no data file; a module larger than MODULE_BYTES is refused); each check has until its
 ``timeout`` mark (DEFAULT_TIMEOUT otherwise) for everything it asks of that
 worker, and a worker that crashes, hangs or exits is replaced for the next check.
 """
@@ -21,13 +23,15 @@ worker, and a worker that crashes, hangs or exits is replaced for the next check
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from . import draws, solutions
+from . import draws, intake, solutions
 from .checks import GradeFailure
 from .forbidden import scan
 from .faults import KitFault, is_kit_fault
@@ -38,7 +42,12 @@ from .sandbox import Limits, describe_bytes
 from .student_process import StudentModule, Workers
 
 DEFAULT_TIMEOUT = 60.0
+#: A module larger than this is not run: students' modules are a few kB, and a large one carries data (a copy
+#: of MNIST, weights trained elsewhere) rather than code.
+MODULE_BYTES = 1 << 20
 WORKERS = pytest.StashKey[Workers]()
+MODULES = pytest.StashKey[Path]()
+LIMIT = pytest.StashKey[float]()  # the running check's time limit
 STARTED = pytest.StashKey[float]()
 
 
@@ -53,7 +62,8 @@ def pytest_configure(config: pytest.Config) -> None:
     submission = _submission(config)
     if submission is not None:
         log = config.getoption("nngrader_log")
-        config.stash[WORKERS] = Workers(submission, Limits.from_env(), Path(log) if log else None,
+        config.stash[MODULES] = Path(tempfile.mkdtemp(prefix="nngrader-modules-"))  # filled by ``student``
+        config.stash[WORKERS] = Workers(config.stash[MODULES], Limits.from_env(), Path(log) if log else None,
                                         os.environ.get("NNGRADER_STUDENT_ID") or student_id_of_user())
     config.addinivalue_line("markers", "points(n): what the check is worth (required on every grader)")
     config.addinivalue_line("markers", "bonus: extra credit, never counted in the maximum score")
@@ -64,6 +74,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     workers = config.stash.get(WORKERS, None)
     if workers is not None:
         workers.close()
+    if MODULES in config.stash:
+        shutil.rmtree(config.stash[MODULES], ignore_errors=True)
 
 
 class ModuleOutOfTime(Exception):
@@ -84,7 +96,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if workers.seconds_used.get(module, 0.0) >= workers.limits.wall_seconds:
             raise ModuleOutOfTime(module)
         item.stash[STARTED] = time.monotonic()
-        workers.set_deadline(item.stash[STARTED] + time_limit(spec_of(item), workers.limits))
+        item.config.stash[LIMIT] = time_limit(spec_of(item), workers.limits)
+        workers.set_deadline(item.stash[STARTED] + item.config.stash[LIMIT])
 
 
 @pytest.hookimpl(trylast=True)
@@ -248,16 +261,32 @@ def student(request: pytest.FixtureRequest):
         found = ", ".join(sorted(p.name for p in submission.glob("*.py"))) or "no .py files"
         raise GradeFailure(f"{name}.py is missing from your submission", expected=f"a file named {name}.py "
                            "next to your notebook", got=found, hint=f"keep the file name {name}.py you were given")
+    size = path.stat().st_size
+    if size > MODULE_BYTES:
+        raise GradeFailure(f"{name}.py is too large to run", expected=f"a module of at most "
+                           f"{describe_bytes(MODULE_BYTES)} (the week's modules are a few kB)",
+                           got=describe_bytes(size), hint="keep data (arrays, weights, images) out of your "
+                           "module: the checks give train its data, and nothing else of your folder reaches "
+                           "your code while it is graded")
     uses = scan(path.read_text(encoding="utf-8", errors="replace"))
     if uses:
         first = uses[0]
         raise forbidden_failure(f"{name}.py imports {first.library}", first.library,
                                 f"line {first.line}: {first.text}")
     workers = request.config.stash[WORKERS]
+    modules = request.config.stash[MODULES]
+    if not any(modules.iterdir()):  # before the first worker starts: the week's modules, nothing else
+        week = sorted(p.stem.removeprefix("test_") for p in Path(request.node.fspath).parent.glob("test_*.py"))
+        intake.copy_modules(submission, modules, week, MODULE_BYTES)
     try:
         workers.module(name)
     except KitFault:  # no sandbox to run the code in: the machine's fault, reported as not graded
         raise
+    except PeerTimeout:
+        workers.discard()
+        got = (f"the import did not finish within the check's time limit of "
+               f"{request.config.stash.get(LIMIT, DEFAULT_TIMEOUT):g} s: the code at the top level of your "
+               "module runs when it is imported (move slow work, such as training, into a function)")
     except RpcError as error:
         got = f"the process running your code stopped: {workers.discard() or error}"
     except Exception as error:  # whatever the module raised at import time, rebuilt from the worker (exit() too)

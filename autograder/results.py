@@ -57,13 +57,22 @@ class CheckResult:
     def points(self) -> float:
         return self.max_points if self.passed else 0.0
 
+    @property
+    def note(self) -> str:
+        """Advice a grader left on a passed check (``data["note"]``), e.g. a choice that works but is not the
+        course's: it never changes the points."""
+        note = self.data.get("note") if self.passed else None
+        return note if isinstance(note, str) else ""
+
     def report(self) -> str:
         """The text a student reads for this check."""
         unit = "point" if self.max_points == 1 else "points"
         if not self.graded:
             return f"NOT GRADED {self.title} (- /{self.max_points:g} {unit})\n{self.message}"
         head = f"{'PASSED' if self.passed else 'FAILED'} {self.title} ({self.points:g}/{self.max_points:g} {unit})"
-        return head if self.passed or not self.message else f"{head}\n{self.message}"
+        if self.passed:
+            return f"{head}\n  note:     {self.note}" if self.note else head
+        return f"{head}\n{self.message}" if self.message else head
 
 
 def write_atomically(path: Path, text: str) -> Path:

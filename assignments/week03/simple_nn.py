@@ -122,6 +122,10 @@ class SimpleNN:
             v = momentum * v - learning_rate * grad
             parameter = parameter + v
 
+        Each batch's gradients come from ``self.backward(X_batch, y_batch)``
+        (after ``self.forward(X_batch)`` if your backward reads its cache): the
+        grader checks train with a correct forward and backward in their place.
+
         Args:
             X_train: (N, D) inputs. y_train: (N,) integer labels.
             epochs: passes over the data.

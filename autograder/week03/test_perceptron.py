@@ -32,6 +32,8 @@ TRUTH_TABLE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 GATES = {"AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "NAND": [1, 1, 1, 0], "XOR": [0, 1, 1, 0]}
 #: Learning rate of every fit check: exact in binary (see the module docstring).
 FIT_LEARNING_RATE = 0.5
+#: Epochs of the early-stopping check: AND converges within 13 epochs in every row order and input scale drawn.
+STOPS_EPOCHS = 20
 
 XOR_LESSON = ("no straight line puts XOR's 1s, (0,1) and (1,0), on one side and its 0s, (0,0) and (1,1), on the "
               "other, so a single perceptron makes at least one mistake in every epoch and never converges")
@@ -201,19 +203,38 @@ def test_update_leaves_a_correct_example_alone(student):
 
 # --- fit --------------------------------------------------------------------
 
-def with_reference_rule(model, reference):
-    """``model`` with the reference predict and update, so the fit checks grade only the student's loop."""
+def with_reference_rule(model, reference, served: list | None = None):
+    """``model`` with the reference predict and update, so the fit checks grade only the student's loop. Each
+    update appends the (w, b) it leaves to ``served``: a fit learns through them, so it ends on the last."""
     model.predict = types.MethodType(reference.Perceptron.predict, model)
-    model.update = types.MethodType(reference.Perceptron.update, model)
+    rule = types.MethodType(reference.Perceptron.update, model)
+
+    def update(x, y):
+        error = rule(x, y)
+        if served is not None:
+            served.append((np.array(model.w, dtype=np.float64), float(model.b)))
+        return error
+
+    model.update = update
     model.learning_rate = FIT_LEARNING_RATE  # the name the reference update reads, whatever the student's __init__ did
     return model
 
 
-def fitted(student, reference, gate: str, epochs: int):
-    """The student's perceptron after fit on ``gate``'s truth table, with the reference predict and update."""
-    model = with_reference_rule(model_with(student, np.zeros(2), 0.0, FIT_LEARNING_RATE), reference)
-    converged = model.fit(TRUTH_TABLE.copy(), np.array(GATES[gate]), epochs=epochs)
-    return model, converged
+def drawn_table(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:
+    """The truth table's rows in a drawn order, each input scaled by 1, 2 or 0.5 (exact in binary): the same gate
+    for every student, a problem of its own for each, so that no table of prepared answers fits it."""
+    order, scale = rng.permutation(4), float(rng.choice([0.5, 1.0, 2.0]))
+    return TRUTH_TABLE[order] * scale, order, f"rows in the order {order.tolist()}, inputs scaled by {scale:g}"
+
+
+def fitted(student, reference, gate: str, epochs: int, rng: np.random.Generator, served: list | None = None):
+    """The student's perceptron after fit on ``gate``'s (drawn) truth table, with the reference predict and update:
+    (model, fit's result, X, y, how the table was drawn)."""
+    X, order, drawn = drawn_table(rng)
+    y = np.array(GATES[gate])[order]
+    model = with_reference_rule(model_with(student, np.zeros(2), 0.0, FIT_LEARNING_RATE), reference, served)
+    converged = model.fit(X.copy(), y.copy(), epochs=epochs)
+    return model, converged, X, y, drawn
 
 
 def errors_of(model):
@@ -224,10 +245,11 @@ def errors_of(model):
     return [e.item() if isinstance(e, np.generic) else e for e in errors]
 
 
-def check_learns(student, reference, gate: str) -> None:
-    model, converged = fitted(student, reference, gate, epochs=100)
+def check_learns(student, reference, gate: str, rng: np.random.Generator) -> None:
+    served = []
+    model, converged, X, y, drawn = fitted(student, reference, gate, 100, rng, served)
     errors = errors_of(model)
-    what = f"fit on the {gate} truth table (epochs=100, learning_rate={FIT_LEARNING_RATE})"
+    what = f"fit on the {gate} truth table ({drawn}; epochs=100, learning_rate={FIT_LEARNING_RATE})"
     cancelled = isinstance(errors, list) and errors[-1:] == [0]
     expect(is_bool(converged, True), what, expected="True (converged)",
            got=f"{describe(converged)}, errors_ = {errors}",
@@ -236,39 +258,46 @@ def check_learns(student, reference, gate: str) -> None:
     expect(isinstance(errors, list) and len(errors) > 0 and errors[-1] == 0, f"errors_ after {what}",
            expected="one count per epoch, the last one 0", got=repr(errors),
            hint="append each epoch's number of mistakes to self.errors_ (a list)")
-    labels = model.predict(TRUTH_TABLE)
-    expect(np.array_equal(labels, GATES[gate]), f"predictions on the four rows after {what}",
-           expected=str(GATES[gate]), got=f"{labels.tolist()} with errors_ = {errors}",
+    w, b = np.array(model.w, dtype=np.float64), float(model.b)
+    learned = len(served) >= len(X) and np.array_equal(served[-1][0], w) and served[-1][1] == b
+    expect(learned, f"how fit reached its weights ({what})", expected="through self.update: at least one call per "
+           "example, and w and b as the last call left them",
+           got=f"{len(served)} calls to self.update" + ("" if not served or learned else ", then w and b changed"),
+           hint="learn by calling self.update(x_i, y_i) on every example of each epoch; never set w or b in fit")
+    labels = model.predict(X)
+    expect(np.array_equal(labels, y), f"predictions on the four rows after {what}",
+           expected=str(y.tolist()), got=f"{labels.tolist()} with errors_ = {errors}",
            hint="an epoch counted 0 mistakes while some rows are still wrong: count the examples whose error is "
                 "not 0 (error != 0); adding up the errors lets +1 and -1 cancel" if cancelled else
                 "return True only after an epoch in which every example was classified right")
 
 
 @pytest.mark.points(1)
-def test_fit_learns_and(student, reference):
+def test_fit_learns_and(student, reference, rng):
     """fit learns AND: returns True and then classifies all four rows right"""
-    check_learns(student, reference, "AND")
+    check_learns(student, reference, "AND", rng)
 
 
 @pytest.mark.points(1)
-def test_fit_learns_or(student, reference):
+def test_fit_learns_or(student, reference, rng):
     """fit learns OR: returns True and then classifies all four rows right"""
-    check_learns(student, reference, "OR")
+    check_learns(student, reference, "OR", rng)
 
 
 @pytest.mark.points(1)
-def test_fit_learns_nand(student, reference):
+def test_fit_learns_nand(student, reference, rng):
     """fit learns NAND: returns True and then classifies all four rows right"""
-    check_learns(student, reference, "NAND")
+    check_learns(student, reference, "NAND", rng)
 
 
 @pytest.mark.points(2)
-def test_fit_reports_that_xor_does_not_converge(student, reference):
+def test_fit_reports_that_xor_does_not_converge(student, reference, rng):
     """fit on XOR returns False after its epochs, with at least one mistake in every epoch"""
     epochs = 25
-    model, converged = fitted(student, reference, "XOR", epochs=epochs)
+    served = []
+    model, converged, X, _, drawn = fitted(student, reference, "XOR", epochs, rng, served)
     errors = errors_of(model)
-    what = f"fit on the XOR truth table (epochs={epochs})"
+    what = f"fit on the XOR truth table ({drawn}; epochs={epochs})"
     counted_zero = isinstance(errors, list) and 0 in errors
     hint = (f"an epoch counted 0 mistakes, but {XOR_LESSON}. Count the examples whose error is not 0 "
             "(error != 0): adding up the errors lets +1 and -1 cancel" if counted_zero else
@@ -278,19 +307,24 @@ def test_fit_reports_that_xor_does_not_converge(student, reference):
            got=f"{describe(converged)}, errors_ = {errors}", hint=hint)
     expect(isinstance(errors, list) and len(errors) == epochs and min(errors) > 0, f"errors_ after {what}",
            expected=f"{epochs} counts, none of them 0", got=repr(errors), hint=hint)
+    expect(len(served) == epochs * len(X), f"the calls {what} made to self.update",
+           expected=f"{epochs * len(X)}: one per example in each of the {epochs} epochs", got=str(len(served)),
+           hint="learn by calling self.update(x_i, y_i) on every example of each epoch, for all the epochs")
 
 
 @pytest.mark.points(1)
-def test_fit_stops_after_the_first_clean_epoch(student, reference):
+def test_fit_stops_after_the_first_clean_epoch(student, reference, rng):
     """fit records the mistakes of each epoch and stops right after the first epoch with none"""
-    for gate, labels in (("AND", GATES["AND"]), ("all ones", [1, 1, 1, 1])):
+    X, order, drawn = drawn_table(rng)
+    for gate, labels in (("AND", np.array(GATES["AND"])[order].tolist()), ("all ones", [1, 1, 1, 1])):
         ref = reference.Perceptron(2, learning_rate=FIT_LEARNING_RATE)
-        ref.fit(TRUTH_TABLE, np.array(labels), epochs=10)
-        expected = ref.errors_  # AND: [2, 3, 3, 2, 1, 0]; all ones: [0] (a zero start already says 1)
+        ref.fit(X.copy(), np.array(labels), epochs=STOPS_EPOCHS)
+        expected = ref.errors_  # AND in the table's order: [2, 3, 3, 2, 1, 0]; all ones: [0] (a zero start says 1)
         model = with_reference_rule(model_with(student, np.zeros(2), 0.0, FIT_LEARNING_RATE), reference)
-        converged = model.fit(TRUTH_TABLE.copy(), np.array(labels), epochs=10)
+        converged = model.fit(X.copy(), np.array(labels), epochs=STOPS_EPOCHS)
         errors = errors_of(model)
-        what = f"errors_ after fit(X, {labels}, epochs=10) with learning_rate={FIT_LEARNING_RATE}"
+        what = f"errors_ after fit(X, {labels}, epochs={STOPS_EPOCHS}), X the truth table ({drawn}), learning_rate=" \
+            f"{FIT_LEARNING_RATE}"
         if isinstance(errors, list) and len(errors) > len(expected) and errors[:len(expected)] == expected:
             hint = (f"fit kept going after epoch {len(expected)}, which had no mistakes: once an epoch is clean, "
                     "every later epoch is clean too, so return True right after it")
@@ -298,5 +332,5 @@ def test_fit_stops_after_the_first_clean_epoch(student, reference):
             hint = ("count, in each epoch, the examples whose update returned a non-zero error (-1 is a mistake "
                     "too), and append that count once per epoch")
         expect(errors == expected, what, expected=f"{expected} ({len(expected)} epochs)", got=repr(errors), hint=hint)
-        expect(is_bool(converged, True), f"fit(X, {labels}, epochs=10)",
+        expect(is_bool(converged, True), f"fit(X, {labels}, epochs={STOPS_EPOCHS})",
                expected="True", got=describe(converged), hint="return True when an epoch has zero mistakes")
