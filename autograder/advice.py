@@ -5,7 +5,7 @@ recorded by ``checks.expect_array`` and the graders): facts such as "every
 gradient value is 6 times the expected one, and the batch holds 6 examples",
 "the loss became NaN", "the output equals the network without its hidden
 activation". Each ``Mistake`` below names one mistake from the week's
-material, recognises its symptoms, and says what to do. ``diagnose`` returns
+material, recognizes its symptoms, and says what to do. ``diagnose`` returns
 the mistakes a submission shows, in the order to fix them: a mistake earlier in
 ``MISTAKES`` often causes the symptoms of a later one (gradients not averaged
 over the batch make the loss NaN), so it comes first and claims those checks.
@@ -47,7 +47,7 @@ def _raised(*kinds: str) -> Callable[[dict], bool]:
 
 @dataclass(frozen=True)
 class Mistake:
-    """One mistake students make: a short name, how to recognise it in one check's symptoms, the advice."""
+    """One mistake students make: a short name, how to recognize it in one check's symptoms, the advice."""
 
     key: str
     name: str
@@ -85,16 +85,16 @@ MISTAKES: tuple[Mistake, ...] = (
             "Your gradient is exactly 1/N of the right one: it is divided by the batch size twice. Divide "
             "once, at the start of the backward pass, and let the later sums (X.T @ dz, sum over axis 0) add "
             "up the already-averaged terms."),
-    Mistake("init_too_small", "Weights initialised too small", _has("init_too_small"),
+    Mistake("init_too_small", "Weights initialized too small", _has("init_too_small"),
             "With tiny initial weights every layer shrinks the signal, the outputs are nearly equal for every "
             "input, and the gradients nearly vanish: learning starts very slowly or not at all. Use He "
-            "initialisation for ReLU layers: a standard normal times sqrt(2 / fan_in)."),
-    Mistake("init_too_large", "Weights initialised too large", _has("init_too_large"),
+            "initialization for ReLU layers: a standard normal times sqrt(2 / fan_in)."),
+    Mistake("init_too_large", "Weights initialized too large", _has("init_too_large"),
             "With large initial weights the logits are huge, softmax saturates at 0 and 1, and the first "
-            "updates are violent. Use He initialisation: a standard normal times sqrt(2 / fan_in)."),
-    Mistake("not_standardized", "Data not normalised", _has("not_standardized"),
+            "updates are violent. Use He initialization: a standard normal times sqrt(2 / fan_in)."),
+    Mistake("not_standardized", "Data not normalized", _has("not_standardized"),
             "Features on very different scales make the loss surface a long narrow valley: one learning rate "
-            "is too large for some weights and too small for others. Standardise each feature: subtract its "
+            "is too large for some weights and too small for others. Standardize each feature: subtract its "
             "mean and divide by its standard deviation (leaving constant features alone)."),
     Mistake("scaler_leak", "Data leakage: the scaler saw the test set", _has("scaler_leak"),
             "The mean and standard deviation must come from the training set only, and be applied unchanged "

@@ -77,7 +77,7 @@ def expect_array(got: object, expected: np.ndarray, what: str, *, tol: float, hi
     ``mistakes`` maps a symptom name to the value a known mistake gives
     (``{"no_hidden_activation": ...}``): a wrong ``got`` equal to one of them
     records that symptom. ``batch_size`` (for gradients) is recorded with a
-    failure, so that a value off by exactly that factor can be recognised.
+    failure, so that a value off by exactly that factor can be recognized.
     """
     expected = np.asarray(expected, dtype=np.float64)
     if not np.all(np.isfinite(expected)):
@@ -123,7 +123,7 @@ def _value_symptoms(got: np.ndarray, expected: np.ndarray, tol: float, mistakes:
 
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    """Centred-difference gradient of ``f()`` with respect to the array ``x``, changed in place and restored."""
+    """Centered-difference gradient of ``f()`` with respect to the array ``x``, changed in place and restored."""
     grad = np.zeros_like(x, dtype=np.float64)
     for index in np.ndindex(x.shape):
         old = x[index]

@@ -97,7 +97,7 @@ class ClassSummary:
         return [_number(self.grades[s]["score"]) for s in self.submitted if s in self.grades]
 
 
-def summarise(week: str, students: dict[str, list[CheckResult]], grades: list[dict[str, str]],
+def summarize(week: str, students: dict[str, list[CheckResult]], grades: list[dict[str, str]],
               bonus_ids: Collection[str]) -> ClassSummary:
     """Per-check pass counts, each student's results by check id, and the gradebook rows by student."""
     results = {student: {r.id: r for r in checks} for student, checks in students.items()}
@@ -132,7 +132,7 @@ def write_class_report(week: str, students: dict[str, list[CheckResult]], grades
         bonus_ids = bonus_check_ids(week)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    summary = summarise(week, students, grades, bonus_ids)
+    summary = summarize(week, students, grades, bonus_ids)
     colours = plots.module_colours(summary.modules)
     failures = common_failures(students)
     histories = loss_histories(students)

@@ -68,12 +68,12 @@ def test_each_symptom_names_its_mistake_and_passed_checks_name_none():
 
 
 def test_every_mistake_of_the_week_has_advice_that_says_what_to_do():
-    """Does the catalogue cover the week's list of mistakes, each with advice of some substance?"""
+    """Does the catalog cover the week's list of mistakes, each with advice of some substance?"""
     week = {"init_too_small", "not_standardized", "no_shuffle", "overflow", "loss_nan", "no_hidden_activation",
             "not_averaged", "scaler_leak"}
-    catalogue = {m.key: m for m in advice.MISTAKES}
-    assert week <= set(catalogue)
-    assert len(catalogue) == len(advice.MISTAKES)
+    catalog = {m.key: m for m in advice.MISTAKES}
+    assert week <= set(catalog)
+    assert len(catalog) == len(advice.MISTAKES)
     for mistake in advice.MISTAKES:
         assert len(mistake.advice) > 80 and mistake.name[0].isupper(), mistake.key
 

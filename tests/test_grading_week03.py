@@ -271,7 +271,7 @@ MUTATIONS = [
         FORWARD_OVERFLOW: ("overflow", "subtract each row's max logit")},
         symptoms={FORWARD_OVERFLOW: {"overflow": True}}),
     Mutation("softmax-over-axis-0", (("shifted.sum(axis=1, keepdims=True)", "shifted.sum(axis=0, keepdims=True)"),), {
-        FORWARD_VALUES: ("normalises each row (axis=1, keepdims=True)",),
+        FORWARD_VALUES: ("normalizes each row (axis=1, keepdims=True)",),
         FORWARD_ROWS: ("every row sums to 1", "sum over the classes of the same row", "axis=1"),
         **dict.fromkeys((GRAD_W2, GRAD_B2, GRAD_W1, GRAD_B1), ("fix forward first",)), PREDICT: ()}),
     Mutation("momentum-sign-flipped", (("v -= learning_rate * grads[name]", "v += learning_rate * grads[name]"),), {
@@ -286,15 +286,15 @@ MUTATIONS = [
              (("v *= momentum\n                    v -= learning_rate * grads[name]\n",
                "v = momentum * v - learning_rate * grads[name]\n"),),
              {MOMENTUM: ("keep v between batches (self.velocity)",)}),
-    Mutation("weights-initialised-tiny",
+    Mutation("weights-initialized-tiny",
              (("np.sqrt(2.0 / input_size), (input_size", "0.0001 * np.sqrt(2.0 / input_size), (input_size"),),
              {INIT_SCALE: ("standard deviation of W1", "weights too small", "sqrt(2 / input_size)")},
              symptoms={INIT_SCALE: {"init_too_small": lambda std: 0 < std < 1e-4}}),
-    Mutation("weights-initialised-huge",
+    Mutation("weights-initialized-huge",
              (("np.sqrt(2.0 / input_size), (input_size", "100 * np.sqrt(2.0 / input_size), (input_size"),),
              {INIT_SCALE: ("standard deviation of W1", "too large saturate softmax")},
              symptoms={INIT_SCALE: {"init_too_large": lambda std: std > 1}}),
-    Mutation("weights-initialised-zero", (
+    Mutation("weights-initialized-zero", (
         ("self.W1 = self.rng.normal(0.0, np.sqrt(2.0 / input_size), (input_size, hidden_size))",
          "self.W1 = np.zeros((input_size, hidden_size))"),
         ("self.W2 = self.rng.normal(0.0, np.sqrt(1.0 / hidden_size), (hidden_size, output_size))",
@@ -317,7 +317,7 @@ MUTATIONS = [
         **dict.fromkeys((GRAD_W2, GRAD_B2, GRAD_W1, GRAD_B1), ("fix forward first",)), PREDICT: ()},
         symptoms={FORWARD_VALUES: {"no_hidden_activation": True}}),
     Mutation("forward-without-softmax", (("P = shifted / shifted.sum(axis=1, keepdims=True)", "P = z2"),), {
-        FORWARD_VALUES: ("softmax normalises each row",), FORWARD_ROWS: ("every row sums to 1",),
+        FORWARD_VALUES: ("softmax normalizes each row",), FORWARD_ROWS: ("every row sums to 1",),
         **dict.fromkeys((GRAD_W2, GRAD_B2, GRAD_W1, GRAD_B1), ("fix forward first",))},
         symptoms={FORWARD_VALUES: {"no_output_softmax": True}}),
     # --- shuffling: train's own forward and backward are the reference's in SHUFFLE
@@ -357,7 +357,7 @@ MUTATIONS = [
     Mutation("standardize-centres-only", (
         ("X_train_std = (X_train - mean) / std\n    X_test_std = (X_test - mean) / std\n",
          "X_train_std, X_test_std = X_train - mean, X_test - mean\n"),), {
-        STANDARDIZE_STATS: ("every feature with mean 0 and std 1", "centred but not scaled")},
+        STANDARDIZE_STATS: ("every feature with mean 0 and std 1", "centered but not scaled")},
         symptoms={STANDARDIZE_STATS: {"not_standardized": True}}),
     # a division by 0 shows in both outputs: NaN in X_train_std, inf in X_test_std
     Mutation("standardize-divides-by-zero-std", (("    std = np.where(std > 0, std, 1.0)\n", ""),), {
@@ -444,6 +444,20 @@ def test_module_that_cannot_be_imported_fails_every_check_saying_so(case, tmp_pa
         for phrase in phrases(source):
             assert phrase in result.message, (phrase, result.message)
     assert_no_grader_source(results)
+
+
+def test_a_slow_import_names_the_limit_it_ran_into(tmp_path_factory):
+    """Does a simple_nn.py whose import outlasts the check's time limit fail every check saying which limit, how
+    long, and that top-level code runs on import (not "it was stopped")?"""
+    source = "import time\ntime.sleep(60)\n" + REFERENCE.read_text(encoding="utf-8")
+    only = (INIT_SHAPES, FORWARD_VALUES)
+    results = run_checks(WEEK, submit(tmp_path_factory, "slow-import", source), limits=Limits(check_seconds=2),
+                         only=only)
+    for result in results:
+        assert not result.passed and result.graded
+        assert "did not finish within the check's time limit of 2 s" in result.message, result.message
+        assert "top level of your module runs when it is imported" in result.message
+        assert "it was stopped" not in result.message
 
 
 def test_missing_file_fails_every_check_naming_the_file_and_what_was_found(tmp_path_factory):

@@ -45,7 +45,7 @@ def link_all_but(mnist_dir: Path, dest: Path, *missing: str) -> None:
 class MirrorServer:
     """A real HTTP server on 127.0.0.1 that serves the MNIST files under several "mirrors" (URL prefixes).
 
-    /good/   serves the files and honours `Range: bytes=N-` with 206 Partial Content
+    /good/   serves the files and honors `Range: bytes=N-` with 206 Partial Content
     /norange/ ignores Range and always answers 200 with the whole file
     /corrupt/ serves the files with one byte flipped
     /drop/   the first request for each file announces the full length but closes after half of it
@@ -161,7 +161,7 @@ def test_load_mnist_shapes_dtypes_ranges(data):
 
 
 def test_load_mnist_known_facts(data, mnist_dir):
-    """Is the data really MNIST in the official order, scaled by 1/255 (not e.g. standardised)?"""
+    """Is the data really MNIST in the official order, scaled by 1/255 (not e.g. standardized)?"""
     X_train, y_train, X_test, y_test = data
     assert y_train[0] == 5 and y_test[0] == 7
     assert np.bincount(y_train)[1] == 6742 and np.bincount(y_test)[1] == 1135

@@ -34,6 +34,7 @@ METHOD = src('''
         def forward(self, x):
             """Scale x."""
             checked = float(x)
+            result_of_the_secret_step = None
             ### BEGIN SOLUTION
             # hint: multiply x by self.scale.
             # hint: return a float.
@@ -93,6 +94,7 @@ def test_region_in_plain_function_names_the_function():
     """Does a region in a module-level function name just the function, with the default TODO when there is no hint?"""
     source = src('''
         def double(x):
+            y = None
             ### BEGIN SOLUTION
             y = 2 * x
             ### END SOLUTION
@@ -101,6 +103,7 @@ def test_region_in_plain_function_names_the_function():
     out = strip_solutions(source, "helpers.py")
     assert out == src('''
         def double(x):
+            y = None
             # TODO: your code here
             raise NotImplementedError("double is not implemented yet: complete the TODO in helpers.py")
             return y
@@ -159,6 +162,7 @@ def test_only_hints_at_the_top_of_a_region_become_todos():
     """Is a `# hint:` line after the first solution line treated as solution (dropped), not as a TODO?"""
     source = src('''
         def f():
+            value = None
             ### BEGIN SOLUTION
             # hint: the first hint
             value = 1
@@ -245,6 +249,29 @@ def test_region_in_a_class_body_is_named_after_the_class():
     """Is a region directly in a class body (outside any method) named after its class?"""
     source = "class Model:\n    ### BEGIN SOLUTION\n    size = 3\n    ### END SOLUTION\n"
     assert 'raise NotImplementedError("Model is not implemented yet' in strip_solutions(source, "m.py")
+
+
+def test_a_stub_that_would_return_a_name_only_its_solution_defines_is_refused():
+    """Is a solution whose function returns a name bound only inside its region refused (the student's editor would
+    flag the stub's `return`), naming the line, the function, the name and the fix; and is it accepted once the name
+    is set before the region, or when a nested def, an import or an argument binds it?"""
+    source = "def f(x):\n    ### BEGIN SOLUTION\n    out = x\n    ### END SOLUTION\n    return out, x\n"
+    with pytest.raises(StubError, match=r"m.py:4: the stub of f returns out, .*set `out = None` just before"):
+        strip_solutions(source, "m.py")
+    fixed = source.replace("def f(x):\n", "def f(x):\n    out = None\n")
+    assert "    out = None\n    # TODO" in strip_solutions(fixed, "m.py")
+    nested = ("import math\n\ndef g(x):\n    import os\n    def inner():\n        ### BEGIN SOLUTION\n"
+              "        return 1\n        ### END SOLUTION\n    return inner, os, math, x, len\n")
+    assert "raise NotImplementedError" in strip_solutions(nested, "n.py")
+
+
+def test_committed_solutions_give_stubs_without_unbound_returns():
+    """Does every stub of every week return only names it defines (what `make assignments` enforces)?"""
+    from autograder import paths
+    from autograder.stubs import unbound_returns
+
+    for path in sorted(paths.ASSIGNMENTS.glob("*/*.py")):
+        assert unbound_returns(path.read_text(encoding="utf-8"), path.name) == [], path
 
 
 def test_region_inside_an_expression_is_refused():

@@ -149,10 +149,10 @@ MUTATIONS = [
         symptoms={SOFTMAX_STABLE: {"overflow": True}}),
     mutation("softmax-shift-by-max-of-whole-array", "np.max(z, axis=-1, keepdims=True)", "np.max(z)", {
         SOFTMAX_STABLE: ("invalid value encountered", "the max of the whole array")}),
-    mutation("softmax-normalises-over-axis-0",
+    mutation("softmax-normalizes-over-axis-0",
              "np.sum(e, axis=-1, keepdims=True)", "np.sum(e, axis=0, keepdims=True)", {
         SOFTMAX: ("z of shape (4, 6)", "LAST axis"),
-        SOFTMAX_ROWS: ("z of shape (3, 5)", "sum to 1", "axis=0 would normalise the columns")}),
+        SOFTMAX_ROWS: ("z of shape (3, 5)", "sum to 1", "axis=0 would normalize the columns")}),
     mutation("relu-derivative-forced-to-float64", "(z > 0).astype(z.dtype)", "(z > 0).astype(float)", {
         DTYPES: ("relu_derivative(z) for a float32 input of shape (2, 3)", "expected: a float32 array",
                  "got:      float64 array", ".astype(z.dtype)")}),

@@ -166,7 +166,7 @@ MUTATIONS = [
     Mutation("gradient-check-one-sided", MODULE, (
         ("        x[index] = old - h\n        f_minus = f()\n", "        x[index] = old\n        f_minus = f()\n"),
         ("(f_plus - f_minus) / (2.0 * h)", "(f_plus - f_minus) / h")), {
-        GC_CENTRED: ("against the exact 3 x^2", "one-sided", "centred")}),
+        GC_CENTRED: ("against the exact 3 x^2", "one-sided", "centered")}),
     Mutation("gradient-check-leaves-x-changed", MODULE, (("        x[index] = old\n", ""),), {
         GC_RESTORE: ("exactly the values it had before the call", "changed entries", "x[i] = old")}),
     Mutation("gradient-check-ignores-h", MODULE, (

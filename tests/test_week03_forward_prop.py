@@ -163,7 +163,7 @@ MUTATIONS = [
         CACHE_VALUES: ('cache["a1"] holds z1 = X @ W1 + b1', "the value before the activation",
                        "store a1 = relu(z1)")}),
     mutation("softmax-over-axis-0", (("e / e.sum(axis=1, keepdims=True)", "e / e.sum(axis=0, keepdims=True)"),), {
-        OUTPUT: ("normalised each column", "axis=1 with keepdims=True"), COMBINATIONS: (),
+        OUTPUT: ("normalized each column", "axis=1 with keepdims=True"), COMBINATIONS: (),
         ROWS: ("summing to 1", "a batch of one example gives all ones")}),
     mutation("value-error-without-the-valid-names", (
         ("unknown hidden activation {hidden!r}: use one of {', '.join(HIDDEN_ACTIVATIONS)}",

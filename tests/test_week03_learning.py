@@ -122,8 +122,8 @@ GAMING = [
         (TRAIN_BODY, LOAD_WEIGHTS + TRAIN_BODY),
         ("PARAMETERS = (", "PACKED = \"<packed>\"\nPARAMETERS = (")),
         NOT_TRAINING, extra_files=("weights.npz",)),
-    # nothing learned; predict is 1-nearest-neighbour on the training set train kept
-    Submission("nearest-neighbour-predict", (
+    # nothing learned; predict is 1-nearest-neighbor on the training set train kept
+    Submission("nearest-neighbor-predict", (
         (TRAIN_BODY, "        self.memory = (X_train.copy(), y_train.copy())\n" + FAKE_HISTORY + TRAIN_BODY),
         (PREDICT, "    def predict(self, X):\n        if hasattr(self, 'memory'):\n"
                   "            known, labels = self.memory[0][:2000], self.memory[1][:2000]\n"
@@ -193,7 +193,7 @@ def test_an_unusual_but_correct_train_gets_full_marks(tmp_path, values):
     assert "He scale" in results[INIT_SCALE].note and "0.01" in results[INIT_SCALE].report()
 
 
-#: A perceptron fit that never learns: it recognises the gate from the truth table (whatever the order of its rows
+#: A perceptron fit that never learns: it recognizes the gate from the truth table (whatever the order of its rows
 #: and the scale of its inputs) and sets weights prepared for it, with a made-up count of mistakes. Before issue 13
 #: (the truth table in one order, and no look at how fit reached its weights) it scored the three gate checks and
 #: the XOR check, 5 of the 13 points it now loses.

@@ -38,6 +38,7 @@ def sigmoid(z):
         z >= 0:  1 / (1 + e)
         z <  0:  e / (1 + e)     (the same value, multiplied through by exp(z))
     """
+    s = None
     # TODO: exponentiate only -|z| (np.abs), then choose between the two forms above by the sign of z.
     # TODO: np.where(condition, a, b) evaluates BOTH a and b first, so neither may contain exp of a large number.
     raise NotImplementedError("sigmoid is not implemented yet: complete the TODO in activations.py")
@@ -52,6 +53,7 @@ def sigmoid_derivative(z):
     Returns:
         array of z's shape and dtype, values in (0, 0.25].
     """
+    ds = None
     # TODO: compute s = sigmoid(z) once, then use s (not z) in the formula.
     raise NotImplementedError("sigmoid_derivative is not implemented yet: complete the TODO in activations.py")
     return ds
@@ -65,6 +67,7 @@ def tanh(z):
     Returns:
         array of z's shape and dtype, values in [-1, 1].
     """
+    t = None
     # TODO: numpy has it, and its version cannot overflow.
     raise NotImplementedError("tanh is not implemented yet: complete the TODO in activations.py")
     return t
@@ -78,6 +81,7 @@ def tanh_derivative(z):
     Returns:
         array of z's shape and dtype, values in (0, 1].
     """
+    dt = None
     # TODO: square tanh(z), not z.
     raise NotImplementedError("tanh_derivative is not implemented yet: complete the TODO in activations.py")
     return dt
@@ -91,6 +95,7 @@ def relu(z):
     Returns:
         array of z's shape and dtype.
     """
+    r = None
     # TODO: np.maximum compares element by element (np.max would reduce the array to one number).
     raise NotImplementedError("relu is not implemented yet: complete the TODO in activations.py")
     return r
@@ -106,6 +111,7 @@ def relu_derivative(z):
     Returns:
         array of z's shape and dtype holding 0s and 1s.
     """
+    dr = None
     # TODO: a comparison gives booleans; convert them with .astype(z.dtype) to keep float32 as float32.
     raise NotImplementedError("relu_derivative is not implemented yet: complete the TODO in activations.py")
     return dr
@@ -120,6 +126,7 @@ def leaky_relu(z, alpha=0.01):
     Returns:
         array of z's shape and dtype.
     """
+    lr = None
     # TODO: np.where(z > 0, ..., ...): positive inputs pass unchanged, the others are scaled by alpha.
     raise NotImplementedError("leaky_relu is not implemented yet: complete the TODO in activations.py")
     return lr
@@ -136,6 +143,7 @@ def leaky_relu_derivative(z, alpha=0.01):
     Returns:
         array of z's shape and dtype holding 1s and alphas.
     """
+    dl = None
     # TODO: np.where(z > 0, 1.0, alpha) is float64 whatever z is: convert with .astype(z.dtype).
     raise NotImplementedError("leaky_relu_derivative is not implemented yet: complete the TODO in activations.py")
     return dl
@@ -154,6 +162,7 @@ def softmax(z):
     change (the factor exp(-max) cancels) and np.exp never sees a number
     above 0, so it cannot overflow.
     """
+    p = None
     # TODO: work along axis=-1 with keepdims=True, so the same code serves (C,) and (N, C).
     # TODO: shift by the max of each row (not of the whole array), exponentiate, divide by the row sums.
     raise NotImplementedError("softmax is not implemented yet: complete the TODO in activations.py")
@@ -174,6 +183,7 @@ def softmax_backward(dp, p):
     Multiplying that C x C Jacobian by dp gives the formula above, without
     ever building the matrix. Rows do not interact.
     """
+    dz = None
     # TODO: one dot product per row, dp . p, kept as a column (axis=-1, keepdims=True), then the formula above.
     raise NotImplementedError("softmax_backward is not implemented yet: complete the TODO in activations.py")
     return dz

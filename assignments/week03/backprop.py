@@ -19,7 +19,7 @@ Conventions the grader relies on:
       all elements, ``softmax_cross_entropy`` over the batch. Backward functions
       of layers sum over the batch and never divide by N.
     * Labels ``y`` are integer class ids (N,).
-    * ``gradient_check`` uses centred differences and changes ``x`` in place,
+    * ``gradient_check`` uses centered differences and changes ``x`` in place,
       putting every entry back to its exact old value.
 """
 
@@ -49,6 +49,7 @@ def dense_backward(dZ, X, W):
         db: (1, H) gradient with respect to b: summed over the batch. No
             averaging here: dZ already carries the loss's 1/N.
     """
+    dX = dW = db = None
     # TODO: a gradient has the shape of its value: order dZ, X, W (and .T) so the products give (N, D) and (D, H).
     # TODO: b was added to every row, so its gradient sums dZ over the batch (axis=0, keepdims=True).
     raise NotImplementedError("dense_backward is not implemented yet: complete the TODO in backprop.py")
@@ -64,6 +65,7 @@ def relu_backward(dA, Z):
     Returns:
         dZ: (same shape) dA where Z > 0, and 0 where Z <= 0.
     """
+    dZ = None
     # TODO: the local slope is 1 where the input Z was positive and 0 elsewhere: multiply dA by that mask.
     raise NotImplementedError("relu_backward is not implemented yet: complete the TODO in backprop.py")
     return dZ
@@ -77,6 +79,7 @@ def sigmoid_backward(dA, Z):
     Returns:
         dZ: (same shape) dA * s * (1 - s) with s = sigmoid(Z).
     """
+    dZ = None
     # TODO: the local slope is s * (1 - s) where s is the sigmoid's OUTPUT: compute s = sigmoid(Z) first.
     raise NotImplementedError("sigmoid_backward is not implemented yet: complete the TODO in backprop.py")
     return dZ
@@ -92,6 +95,7 @@ def mse_loss(pred, target):
                (over the batch and the outputs alike).
         dpred: array like pred, 2 * (pred - target) / pred.size.
     """
+    loss = dpred = None
     # TODO: loss = mean of the squared differences over every element; return it as a float.
     # TODO: each element's square contributes 2 * difference, and the mean divides by the number of elements.
     raise NotImplementedError("mse_loss is not implemented yet: complete the TODO in backprop.py")
@@ -102,7 +106,7 @@ def softmax_cross_entropy(logits, y):
     """Mean cross-entropy of softmax(logits) against integer labels, and its gradient.
 
     Args:
-        logits: (N, C) unnormalised scores.
+        logits: (N, C) unnormalized scores.
         y:      (N,) integer labels in [0, C).
     Returns:
         loss:    float, the mean over the batch of -log softmax(logits)[i, y[i]].
@@ -112,6 +116,7 @@ def softmax_cross_entropy(logits, y):
     compute log-probabilities as shifted - log(sum(exp(shifted))) (log-sum-exp)
     rather than log(softmax), which is log(0) once a probability underflows.
     """
+    loss = dlogits = None
     # TODO: subtract each row's max, then log-probabilities = shifted - log(row sums of exp(shifted)), keepdims=True.
     # TODO: pick each row's log-probability at its label with [np.arange(N), y].
     # TODO: dlogits: the probabilities exp(log_probs), minus 1 at each row's label, divided by N.
@@ -120,7 +125,7 @@ def softmax_cross_entropy(logits, y):
 
 
 def gradient_check(f, x, h=1e-5):
-    """Numerical gradient of the scalar function f() with respect to the array x, by centred differences.
+    """Numerical gradient of the scalar function f() with respect to the array x, by centered differences.
 
     f takes no arguments: it reads x, so the function changes x IN PLACE, one
     entry at a time, and calls f again:
@@ -138,6 +143,7 @@ def gradient_check(f, x, h=1e-5):
     Returns:
         grad: float64 array with x's shape.
     """
+    grad = None
     # TODO: np.ndindex(x.shape) yields every index tuple of an array of any shape.
     # TODO: per index: save the old value, evaluate f at old + h and at old - h, then put the old value back.
     raise NotImplementedError("gradient_check is not implemented yet: complete the TODO in backprop.py")
@@ -150,6 +156,7 @@ def relative_error(a, b):
     The floor 1e-8 keeps two zeros (or two tiny numbers) from dividing by
     zero: relative_error(0, 0) is 0. Takes arrays or plain numbers; returns a float.
     """
+    error = None
     # TODO: work element by element with np.abs and np.maximum(1e-8, ...), and take np.max only at the end.
     raise NotImplementedError("relative_error is not implemented yet: complete the TODO in backprop.py")
     return error

@@ -5,7 +5,7 @@
     * inverted dropout on the hidden layer, only while training;
     * a learning rate that shrinks from epoch to epoch (inverse-time decay).
 
-``plot_decision_boundary`` colours the plane by the class a model predicts, for
+``plot_decision_boundary`` colors the plane by the class a model predicts, for
 2-D toy data such as ``make_moons``.
 
 Shapes (as in simple_nn.py):
@@ -58,6 +58,7 @@ class BonusNN(SimpleNN):
         needs no rescaling. Otherwise the mask is all ones. Cache z1, the
         dropped-out a1, the mask and P in ``self.cache`` for ``backward``.
         """
+        P = None
         # TODO: start from your SimpleNN.forward: z1, then a mask of ones (no dropout).
         # TODO: while self.training and keep_prob < 1: mask = (self.rng.random(z1.shape) < keep_prob) / keep_prob.
         # TODO: a1 = ReLU(z1) * mask, then z2 and the row-wise softmax; cache z1, a1, mask and P.
@@ -79,6 +80,7 @@ class BonusNN(SimpleNN):
 
         Everything else is SimpleNN's backward (dW2 uses the dropped-out a1).
         """
+        grads = None
         # TODO: copy your SimpleNN.backward and multiply dz1 by self.cache's mask (the one forward used).
         raise NotImplementedError("BonusNN.backward is not implemented yet: complete the TODO in bonus.py")
         return grads
@@ -103,11 +105,11 @@ class BonusNN(SimpleNN):
 
 
 def plot_decision_boundary(predict, X, y, resolution=200, ax=None):
-    """Colour the plane by predicted class and draw the data on top.
+    """Color the plane by predicted class and draw the data on top.
 
     Args:
         predict: function mapping points (M, 2) to integer labels (M,).
-        X: (N, 2) points. y: (N,) their integer labels (the colours of the dots).
+        X: (N, 2) points. y: (N,) their integer labels (the colors of the dots).
         resolution: grid points along each axis.
         ax: a matplotlib Axes to draw into; None creates a new figure.
     Returns:
@@ -126,9 +128,10 @@ def plot_decision_boundary(predict, X, y, resolution=200, ax=None):
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
+    grid = None
     # TODO: lo, hi = X.min(axis=0), X.max(axis=0); margin = 0.1 * (hi - lo); one np.linspace per feature.
     # TODO: gx, gy = np.meshgrid(xs, ys); points = np.column_stack([gx.ravel(), gy.ravel()]).
-    # TODO: reshape predict(points) to (resolution, resolution); draw ax.contourf, then ax.scatter of X coloured by y.
+    # TODO: reshape predict(points) to (resolution, resolution); draw ax.contourf, then ax.scatter of X colored by y.
     raise NotImplementedError("plot_decision_boundary is not implemented yet: complete the TODO in bonus.py")
     return ax.figure, grid
 

@@ -45,6 +45,7 @@ def dense_forward(X, W, b):
     Returns:
         Z: (N, H) pre-activations.
     """
+    Z = None
     # TODO: one matrix product, then add the bias; broadcasting adds the (1, H) row to all N rows.
     raise NotImplementedError("dense_forward is not implemented yet: complete the TODO in forward_prop.py")
     return Z
@@ -62,6 +63,7 @@ def activate(z, name):
     Raises:
         ValueError for any other name.
     """
+    a = None
     # TODO: relu is np.maximum(z, 0); sigmoid is 1 / (1 + exp(-z)); tanh is np.tanh; identity returns z.
     # TODO: softmax per row: exp(z - row max), divided by its sum over axis=1 with keepdims=True.
     raise NotImplementedError("activate is not implemented yet: complete the TODO in forward_prop.py")
@@ -84,6 +86,7 @@ def two_layer_forward(X, params, hidden="relu", output="softmax"):
         ValueError if ``hidden`` or ``output`` is not a valid name for its
         layer; the message names the valid ones.
     """
+    out = cache = None
     # TODO: first check both names against HIDDEN_ACTIVATIONS and OUTPUT_ACTIVATIONS (raise ValueError listing them).
     # TODO: z1 = dense_forward(X, W1, b1), a1 = activate(z1, hidden); then the same with W2, b2 and output.
     # TODO: cache = {"z1": z1, "a1": a1, "z2": z2, "a2": a2}; out is a2.
@@ -128,6 +131,7 @@ def quiz_answer():
     the forward pass out on paper (or a calculator), then write the two
     numbers here, e.g. ``answer = [0.12, 0.87]``.
     """
+    answer = None
     # TODO: run the quiz cell of the notebook: it prints x, W1, b1, W2, b2 of YOUR quiz.
     # TODO: compute z1 = x W1 + b1, a1 = relu(z1), z2 = a1 W2 + b2, a2 = sigmoid(z2); set answer = [a2_1, a2_2].
     raise NotImplementedError("quiz_answer is not implemented yet: complete the TODO in forward_prop.py")

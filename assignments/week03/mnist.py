@@ -1,7 +1,7 @@
 """Load (and, if needed, download) the MNIST handwritten digits with nothing but NumPy.
 
 MNIST is four gzip'd files in the IDX format: 60,000 training and 10,000 test
-images of 28x28 grey pixels, each with its label (the digit 0-9).
+images of 28x28 gray pixels, each with its label (the digit 0-9).
 
     from mnist import load_mnist
     X_train, y_train, X_test, y_test = load_mnist()   # (60000, 784) (60000,) (10000, 784) (10000,)

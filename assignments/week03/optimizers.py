@@ -111,6 +111,7 @@ def step_decay(initial_lr, epoch, drop=0.5, every=10):
 
     Constant within each block of ``every`` epochs (epochs 0-9 give initial_lr, 10-19 half of it, ...).
     """
+    lr = None
     # TODO: count the completed blocks with integer division (//).
     raise NotImplementedError("step_decay is not implemented yet: complete the TODO in optimizers.py")
     return lr
@@ -118,6 +119,7 @@ def step_decay(initial_lr, epoch, drop=0.5, every=10):
 
 def exponential_decay(initial_lr, epoch, rate=0.05):
     """A smooth decay by a constant factor per epoch: initial_lr * exp(-rate * epoch)."""
+    lr = None
     # TODO: np.exp works for a single epoch and for an array of epochs.
     raise NotImplementedError("exponential_decay is not implemented yet: complete the TODO in optimizers.py")
     return lr
@@ -125,6 +127,7 @@ def exponential_decay(initial_lr, epoch, rate=0.05):
 
 def inverse_time_decay(initial_lr, epoch, rate=0.1):
     """A decay that slows down over time: initial_lr / (1 + rate * epoch)."""
+    lr = None
     # TODO: mind the brackets around the denominator.
     raise NotImplementedError("inverse_time_decay is not implemented yet: complete the TODO in optimizers.py")
     return lr

@@ -34,6 +34,7 @@ def step(z):
     Returns:
         integer array of z's shape holding 0s and 1s.
     """
+    out = None
     # TODO: compare with 0 using >= (zero counts as 1), then turn the booleans into integers with .astype(int).
     raise NotImplementedError("step is not implemented yet: complete the TODO in perceptron.py")
     return out
@@ -63,6 +64,7 @@ class Perceptron:
         Returns:
             (N,) integers 0/1: step(X @ w + b).
         """
+        labels = None
         # TODO: one matrix-vector product gives all N scores; pass them through step.
         raise NotImplementedError("Perceptron.predict is not implemented yet: complete the TODO in perceptron.py")
         return labels
@@ -80,6 +82,7 @@ class Perceptron:
             w = w + learning_rate * error * x
             b = b + learning_rate * error
         """
+        error = None
         # TODO: predict expects a batch: self.predict(x[np.newaxis, :])[0] is the 0/1 prediction for x.
         # TODO: error = y - prediction (the 0/1 prediction, not the score), then move w and b by the rule above.
         raise NotImplementedError("Perceptron.update is not implemented yet: complete the TODO in perceptron.py")

@@ -1,4 +1,4 @@
-"""Week 3 mini-challenge: a two-layer network that recognises handwritten digits.
+"""Week 3 mini-challenge: a two-layer network that recognizes handwritten digits.
 
 The network maps a flattened 28x28 image to ten class probabilities:
 
@@ -44,6 +44,7 @@ def standardize(X_train, X_test):
     image): it is divided by 1 instead, so it becomes 0 in X_train_std and
     ``x - mean`` in X_test_std. Changing X_test never changes X_train_std.
     """
+    X_train_std = X_test_std = None
     # TODO: mean and std of X_train over axis 0 (one per feature), with keepdims=True: shape (1, D).
     # TODO: where the std is 0 (a feature that never changes), divide by 1 instead of by 0.
     # TODO: apply that same mean and std to X_test; never compute statistics of X_test.
@@ -59,7 +60,7 @@ class SimpleNN:
 
         Sets:
             self.rng       np.random.Generator seeded with ``seed`` (use it for all randomness)
-            self.W1 (D, H) He initialisation: normal with standard deviation sqrt(2 / D)
+            self.W1 (D, H) He initialization: normal with standard deviation sqrt(2 / D)
             self.b1 (1, H) zeros
             self.W2 (H, C) normal with standard deviation sqrt(1 / H)
             self.b2 (1, C) zeros
@@ -84,6 +85,7 @@ class SimpleNN:
         Subtract each row's maximum logit before exponentiating: softmax is
         unchanged by the shift and ``np.exp`` can no longer overflow.
         """
+        P = None
         # TODO: z1 = X @ W1 + b1, a1 = ReLU(z1), z2 = a1 @ W2 + b2, then a row-wise softmax of z2.
         # TODO: store z1, a1 and P in self.cache for backward.
         raise NotImplementedError("SimpleNN.forward is not implemented yet: complete the TODO in simple_nn.py")
@@ -107,6 +109,7 @@ class SimpleNN:
             da1 = dz2 @ W2.T          dz1 = da1 where z1 > 0, else 0
             dW1 = X.T @ dz1           db1 = sum of dz1 over the batch
         """
+        grads = None
         # TODO: follow the four lines of the chain rule above; read z1, a1 and P from self.cache.
         # TODO: one_hot(y) has a 1 in column y[i] of row i; np.arange(N) indexes the rows.
         raise NotImplementedError("SimpleNN.backward is not implemented yet: complete the TODO in simple_nn.py")
@@ -142,6 +145,7 @@ class SimpleNN:
 
     def predict(self, X):
         """Predicted digit for each row of X: integer array (N,)."""
+        labels = None
         # TODO: the most probable class of each row (np.argmax over axis 1).
         raise NotImplementedError("SimpleNN.predict is not implemented yet: complete the TODO in simple_nn.py")
         return labels

@@ -2,7 +2,7 @@
 
 Values are compared with the reference on random inputs, drawn per student and
 course (fixture ``rng``), the overflow checks' included. Derivatives are
-compared with centred differences of the *reference* activation, and a
+compared with centered differences of the *reference* activation, and a
 derivative that calls the student's own activation gets the reference one
 while it is checked (``upstream_from_reference``), so a wrong ``sigmoid``
 costs points in the sigmoid checks only. Student functions get copies of the
@@ -25,7 +25,7 @@ from autograder.week03.problems import clear_of_zero, signed
 #: the relative error has a floor of 1e-8 in its denominator, so outputs near 0
 #: (sigmoid(-9) ~ 1e-4) stay well inside. Wrong formulas measure 1e-2 or more.
 VALUE_TOL = 1e-7
-#: Derivatives against centred differences, h = 1e-5, float64, on drawn inputs:
+#: Derivatives against centered differences, h = 1e-5, float64, on drawn inputs:
 #: smooth ones within |z| <= 4 (where tanh's slope is still 1.3e-3, so the difference's
 #: rounding stays small beside it), piecewise-linear ones at least 0.1 from the kink.
 #: Over 2,000 draws the reference measures at most: sigmoid 3.5e-10, tanh 1.8e-9,
@@ -124,7 +124,7 @@ def test_sigmoid_no_overflow_at_plus_minus_1000(student, reference, rng):
 
 @pytest.mark.points(1)
 def test_sigmoid_derivative_matches_numerical_derivative(student, reference, rng):
-    """sigmoid_derivative(z) matches a centred-difference slope of sigmoid"""
+    """sigmoid_derivative(z) matches a centered-difference slope of sigmoid"""
     z = smooth_inputs(rng, limit=4.0)
     with upstream_from_reference(student, reference, "sigmoid"):
         got = student.sigmoid_derivative(z.copy())
@@ -145,7 +145,7 @@ def test_tanh_matches_reference(student, reference, rng):
 
 @pytest.mark.points(1)
 def test_tanh_derivative_matches_numerical_derivative(student, reference, rng):
-    """tanh_derivative(z) matches a centred-difference slope of tanh"""
+    """tanh_derivative(z) matches a centered-difference slope of tanh"""
     z = smooth_inputs(rng, limit=4.0)
     with upstream_from_reference(student, reference, "tanh"):
         got = student.tanh_derivative(z.copy())
@@ -166,7 +166,7 @@ def test_relu_matches_reference(student, reference, rng):
 
 @pytest.mark.points(1)
 def test_relu_derivative_matches_numerical_derivative(student, reference, rng):
-    """relu_derivative(z) matches a centred-difference slope of relu away from z = 0"""
+    """relu_derivative(z) matches a centered-difference slope of relu away from z = 0"""
     z = away_from_kink(rng)
     expect_array(student.relu_derivative(z.copy()), centred_difference(reference.relu, z),
                  "relu_derivative(z) against a numerical derivative (no z near 0)", tol=DERIVATIVE_TOL,
@@ -186,7 +186,7 @@ def test_leaky_relu_matches_reference(student, reference, rng):
 
 @pytest.mark.points(1)
 def test_leaky_relu_derivative_matches_numerical_derivative(student, reference, rng):
-    """leaky_relu_derivative(z, alpha) matches a centred-difference slope away from z = 0"""
+    """leaky_relu_derivative(z, alpha) matches a centered-difference slope away from z = 0"""
     z = away_from_kink(rng)
     for alpha in (0.01, 0.2):
         expect_array(student.leaky_relu_derivative(z.copy(), alpha=alpha),
@@ -233,8 +233,8 @@ def test_softmax_rows_sum_to_one(student, rng):
                f"sums over the last axis of softmax(z), z of shape {z.shape}",
                expected=f"an array of shape {z.shape} whose rows are >= 0 and sum to 1",
                got=f"row sums {np.round(sums, 6).tolist()}" if ok else describe(p),
-               hint="normalise each row by its own sum: np.sum(e, axis=-1, keepdims=True); "
-               "axis=0 would normalise the columns of a batch instead")
+               hint="normalize each row by its own sum: np.sum(e, axis=-1, keepdims=True); "
+               "axis=0 would normalize the columns of a batch instead")
 
 
 def huge_logits(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -1,10 +1,10 @@
 """Hidden graders for the Week 3 exercise on backpropagation: backprop.py.
 
-Every backward function is checked against a numerical gradient (centred
+Every backward function is checked against a numerical gradient (centered
 differences, float64, h = 1e-5, ``autograder.checks.numerical_gradient``) of a
 scalar built here: ``sum(G * node(inputs))`` for a random upstream gradient G,
 whose gradient is exactly what the node's backward must return for G. Loss
-gradients are checked against centred differences of the *reference* loss, so
+gradients are checked against centered differences of the *reference* loss, so
 a wrong loss value costs its own check only. ``gradient_check`` is compared with
 the autograder's own estimate and with exact derivatives. A loss gradient's
 failure records the number of elements its mean divides by (``batch_size``),
@@ -25,7 +25,7 @@ import pytest
 from autograder.checks import call_recording_warnings, expect, expect_array, numerical_gradient
 from autograder.week03.problems import clear_of_zero, signed
 
-#: Backward functions against centred differences (h = 1e-5, float64). Every node
+#: Backward functions against centered differences (h = 1e-5, float64). Every node
 #: checked here is linear in the perturbed input except sigmoid and the losses,
 #: so only rounding separates the two: about 1e-10 in absolute terms, which is why
 #: every drawn problem keeps each expected entry 0 or at least 1e-3 in size
@@ -39,7 +39,7 @@ from autograder.week03.problems import clear_of_zero, signed
 GRADIENT_TOL = 1e-6
 #: Loss values against the reference: the same float64 expression, rounding only.
 VALUE_TOL = 1e-10
-#: gradient_check against numerical_gradient (same h = 1e-5). A correct centred
+#: gradient_check against numerical_gradient (same h = 1e-5). A correct centered
 #: implementation agrees to rounding (the reference: 0, bit for bit; x[i] += h then
 #: -= 2h: 1e-10). The tolerance is loose on purpose: a one-sided difference differs
 #: by O(h) and not putting x back shifts later entries by O(h) too (over 10,000 draws,
@@ -49,12 +49,12 @@ VALUE_TOL = 1e-10
 #: GRADCHECK_FLOOR in size, so that those O(h) errors stay small relative to it.
 GRADCHECK_TOL = 1e-3
 GRADCHECK_FLOOR = 0.3
-#: The centred check: f = sum(x ** 3) for x drawn in [0.7, 1.3], h = 1e-3 passed
-#: explicitly. Centred differences give 3 x^2 + h^2 exactly (relative error at most
+#: The centered check: f = sum(x ** 3) for x drawn in [0.7, 1.3], h = 1e-3 passed
+#: explicitly. Centered differences give 3 x^2 + h^2 exactly (relative error at most
 #: h^2 / (6 x^2) = 3.4e-7); a one-sided difference gives 3 x^2 + 3 x h + h^2 (at least
 #: h / (2 x) = 3.8e-4). 1e-5 sits between them, a factor of about 30 from each.
 CENTRED_TOL = 1e-5
-#: The same centred estimate, by the student and by numerical_gradient with the
+#: The same centered estimate, by the student and by numerical_gradient with the
 #: same h = 1e-3: rounding only (measured 0). Ignoring h (using 1e-5) measures 1e-7 or more.
 SAME_H_TOL = 1e-9
 
@@ -129,14 +129,14 @@ def test_dense_backward_shapes(student, rng):
 
 @pytest.mark.points(1)
 def test_dense_backward_dX_matches_numerical_gradient(student, rng):
-    """dX from dense_backward matches a centred-difference estimate"""
+    """dX from dense_backward matches a centered-difference estimate"""
     check_dense(student, rng, "dX", "dX = dZ @ W.T: each input feeds every output through a row of W, so the "
                 "upstream gradient flows back through W transposed; no division by N in a layer")
 
 
 @pytest.mark.points(1)
 def test_dense_backward_dW_matches_numerical_gradient(student, rng):
-    """dW from dense_backward matches a centred-difference estimate"""
+    """dW from dense_backward matches a centered-difference estimate"""
     check_dense(student, rng, "dW", "dW = X.T @ dZ: the (D, N) by (N, H) product sums the contributions of the "
                 "whole batch (no division by N: the loss already did it); dZ.T @ X is its transpose")
 
@@ -207,7 +207,7 @@ def test_mse_loss_value(student, reference, rng):
 
 @pytest.mark.points(1)
 def test_mse_loss_gradient_matches_numerical_gradient(student, reference, rng):
-    """the gradient from mse_loss matches a centred-difference estimate of the mean squared error"""
+    """the gradient from mse_loss matches a centered-difference estimate of the mean squared error"""
     for shape in ((5, 3), (4, 1)):
         pred, target = mse_problem(rng, shape)
         expected = numerical_gradient(lambda: reference.mse_loss(pred, target)[0], pred)
@@ -247,7 +247,7 @@ def test_softmax_cross_entropy_value(student, reference, rng):
 
 @pytest.mark.points(2)
 def test_softmax_cross_entropy_gradient_matches_numerical_gradient(student, reference, rng):
-    """the gradient from softmax_cross_entropy matches a centred-difference estimate of the mean loss"""
+    """the gradient from softmax_cross_entropy matches a centered-difference estimate of the mean loss"""
     for _ in range(2):
         logits, y = cross_entropy_problem(rng)
         expected = numerical_gradient(lambda: reference.softmax_cross_entropy(logits, y)[0], logits)
@@ -346,7 +346,7 @@ def test_gradient_check_restores_x(student, rng):
 
 @pytest.mark.points(1)
 def test_gradient_check_is_centred(student, rng):
-    """gradient_check uses centred differences (error O(h^2)), and the h it is given"""
+    """gradient_check uses centered differences (error O(h^2)), and the h it is given"""
     x = rng.uniform(0.7, 1.3, size=6)
 
     def f():
@@ -356,10 +356,10 @@ def test_gradient_check_is_centred(student, rng):
     got = student.gradient_check(f, x, h=1e-3)
     expect_array(got, exact, "gradient_check(f, x, h=1e-3) with f = sum(x ** 3), x near 1, against the "
                  "exact 3 x^2", tol=CENTRED_TOL,
-                 hint="a one-sided difference (f(x + h) - f(x)) / h is off by about 3 x h; the centred "
+                 hint="a one-sided difference (f(x + h) - f(x)) / h is off by about 3 x h; the centered "
                  "(f(x + h) - f(x - h)) / (2 h) only by h^2")
     expect_array(got, same_h, "gradient_check(f, x, h=1e-3) with f = sum(x ** 3), "
-                 "against a centred estimate with the same h", tol=SAME_H_TOL,
+                 "against a centered estimate with the same h", tol=SAME_H_TOL,
                  hint="use the step h you are given, not a fixed 1e-5")
 
 

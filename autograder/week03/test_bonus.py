@@ -44,7 +44,7 @@ FRACTION_TOL = 0.03
 #: deviation sqrt((1 - p) / p / 200,000) <= 0.0023; 0.02 is about nine of them. Without the
 #: rescaling the mean is keep_prob itself (off by 0.2 or more).
 MEAN_TOL = 0.02
-#: Gradients against centred differences (h = 1e-5, float64) with the mask fixed. The mask is read
+#: Gradients against centered differences (h = 1e-5, float64) with the mask fixed. The mask is read
 #: first (it is the student's own draw); the problem is then drawn until every |z1| >= 0.05 (away
 #: from ReLU's kink) and every entry of the expected gradient is 0 exactly or at least 1e-3 in size
 #: (problems.clear_of_zero): on fixed seeds without that rule the reference reached 1.3e-6, from a

@@ -202,7 +202,7 @@ def test_two_layer_forward_output_activations(with_reference_dense, reference, r
         out, _ = forward(with_reference_dense, X, params, what, hidden="relu", output=output)
         expected = reference.two_layer_forward(X, params, hidden="relu", output=output)[0]
         if output == "softmax" and columns_sum_to_one(out):
-            hint = ("softmax normalised each column (over the batch): normalise each row instead, "
+            hint = ("softmax normalized each column (over the batch): normalize each row instead, "
                     "dividing by the sum over axis=1 with keepdims=True")
         else:
             hint = f"out = {output}(z2) with z2 = a1 @ W2 + b2" + (", row by row" if output == "softmax" else "")
@@ -247,7 +247,7 @@ def test_two_layer_forward_softmax_rows_sum_to_one(with_reference_dense, rng):
         expect(ok and np.allclose(sums, 1.0, atol=1e-9) and bool(np.all(out >= 0)), what,
                expected=f"{n} row{'s' * (n > 1)} summing to 1, no negative probability",
                got=f"row sums {np.round(sums, 6).tolist()}" if ok else f"shape {getattr(out, 'shape', None)}",
-               hint="softmax normalises each row: divide exp(z2 - row max) by its sum over axis=1, keepdims=True "
+               hint="softmax normalizes each row: divide exp(z2 - row max) by its sum over axis=1, keepdims=True "
                     "(over axis 0, a batch of one example gives all ones)")
 
 

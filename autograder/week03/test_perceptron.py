@@ -250,7 +250,7 @@ def check_learns(student, reference, gate: str, rng: np.random.Generator) -> Non
     model, converged, X, y, drawn = fitted(student, reference, gate, 100, rng, served)
     errors = errors_of(model)
     what = f"fit on the {gate} truth table ({drawn}; epochs=100, learning_rate={FIT_LEARNING_RATE})"
-    cancelled = isinstance(errors, list) and errors[-1:] == [0]
+    canceled = isinstance(errors, list) and errors[-1:] == [0]
     expect(is_bool(converged, True), what, expected="True (converged)",
            got=f"{describe(converged)}, errors_ = {errors}",
            hint=f"{gate} is separable by a straight line, so the rule converges within a few epochs: "
@@ -268,7 +268,7 @@ def check_learns(student, reference, gate: str, rng: np.random.Generator) -> Non
     expect(np.array_equal(labels, y), f"predictions on the four rows after {what}",
            expected=str(y.tolist()), got=f"{labels.tolist()} with errors_ = {errors}",
            hint="an epoch counted 0 mistakes while some rows are still wrong: count the examples whose error is "
-                "not 0 (error != 0); adding up the errors lets +1 and -1 cancel" if cancelled else
+                "not 0 (error != 0); adding up the errors lets +1 and -1 cancel" if canceled else
                 "return True only after an epoch in which every example was classified right")
 
 

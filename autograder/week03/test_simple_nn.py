@@ -2,14 +2,14 @@
 
 Each test feeds the student's model parameters chosen here, so a bug in
 ``__init__`` costs points once and not again in forward, backward and train.
-Gradients are checked in float64 against centred differences of a loss
+Gradients are checked in float64 against centered differences of a loss
 computed with the reference forward pass, never with the student's. The
 problems are drawn per student and course (fixture ``rng``); expected values
 come from the grader's own arrays, the student's code getting copies.
 A failure records symptoms (see ``autograder.checks``) for the mistakes the
-week's material names: weights initialised at the wrong scale, overflow,
+week's material names: weights initialized at the wrong scale, overflow,
 a missing activation, a gradient not averaged over the batch, a loss that is
-NaN, flat or rising, no shuffling, features not standardised, a leaky scaler.
+NaN, flat or rising, no shuffling, features not standardized, a leaky scaler.
 """
 
 import time
@@ -27,7 +27,7 @@ SHAPES = {"W1": (784, 64), "b1": (1, 64), "W2": (64, 10), "b2": (1, 10)}
 #: Forward values must agree with the reference to this relative error: both
 #: compute the same float64 expression, so only rounding separates them.
 FORWARD_TOL = 1e-7
-#: Gradients against centred differences (h = 1e-5, float64) on drawn problems
+#: Gradients against centered differences (h = 1e-5, float64) on drawn problems
 #: whose hidden pre-activations are all at least 0.05 from ReLU's kink and whose
 #: expected gradient has no entry near 0 (each is 0 exactly, a unit no example
 #: activates, or at least 1e-3 in size; problems.clear_of_zero): without that,
@@ -40,7 +40,7 @@ FORWARD_TOL = 1e-7
 GRADIENT_TOL = 1e-6
 #: The accuracy check: full MNIST, the student's own default hyper-parameters.
 #: Budget for train(..., epochs=10): the reference takes about 4 s; a correct
-#: but unvectorised train (a Python loop over the examples of each batch)
+#: but unvectorized train (a Python loop over the examples of each batch)
 #: measured 56 s on the 2-core development machine, so 300 s leaves 5x margin.
 ACCURACY_TARGET = 0.90
 TRAIN_BUDGET_S = 300
@@ -93,7 +93,7 @@ def softmax_rows(z: np.ndarray) -> np.ndarray:
 
 def forward_mistakes(params: dict, X: np.ndarray) -> dict:
     """What forward returns with each mistake of the week's material that can change a prediction: no ReLU,
-    no b2, softmax normalised over the batch."""
+    no b2, softmax normalized over the batch."""
     z2 = logits_of(params, X)
     e = np.exp(z2 - z2.max(axis=1, keepdims=True))
     return {"no_hidden_activation": softmax_rows((X @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"]),
@@ -155,10 +155,10 @@ def test_standardize_gives_training_features_mean_0_std_1(student, rng):
     call = "standardize(X_train, X_test), X_train of shape (40, 6)"
     train, _ = standardized(student, X_train, X_train[::-1].copy(), call)
     std = X_train.std(axis=0)
-    unchanged, centred, scaled = X_train, X_train - X_train.mean(axis=0), X_train / np.where(std > 0, std, 1.0)
+    unchanged, centered, scaled = X_train, X_train - X_train.mean(axis=0), X_train / np.where(std > 0, std, 1.0)
     mistakes = [(unchanged, "X_train came back unchanged: subtract each feature's mean, then divide by its std"),
-                (centred, "the features are centred but not scaled: divide each by its std as well"),
-                (scaled, "the features are scaled but not centred: subtract each feature's mean first")]
+                (centered, "the features are centered but not scaled: divide each by its std as well"),
+                (scaled, "the features are scaled but not centered: subtract each feature's mean first")]
     wrong = next(((value, text) for value, text in mistakes if rel_error(train, value) <= SCALER_TOL), None)
     # 1e-6 on the statistics: rounding gives 1e-16, dividing by std + 1e-8 gives 3e-9 (the value check
     # below, like this one, accepts it); np.std with ddof=1 gives a std of 0.987
@@ -280,7 +280,7 @@ def test_forward_matches_reference(student, reference, rng):
     got = model_with(student, params).forward(X.copy())
     expect_array(got, expected, "forward(X) on a random 9-example batch", tol=FORWARD_TOL,
                  hint="check the ReLU (np.maximum(z1, 0)), that both biases are added, and that softmax "
-                 "normalises each row (axis=1, keepdims=True)",
+                 "normalizes each row (axis=1, keepdims=True)",
                  mistakes={"no_hidden_activation": forward_mistakes(params, X)["no_hidden_activation"],
                            "no_output_softmax": logits_of(params, X)})
 
@@ -369,28 +369,28 @@ def check_gradient(student, reference, rng, name: str, hint: str) -> None:
 
 @pytest.mark.points(2)
 def test_backward_W2_matches_numerical_gradient(student, reference, rng):
-    """the gradient for W2 matches a centred-difference estimate"""
+    """the gradient for W2 matches a centered-difference estimate"""
     check_gradient(student, reference, rng, "W2", "dW2 = a1.T @ dz2 with dz2 = (P - one_hot(y)) / N: "
                    "did you divide by the batch size N?")
 
 
 @pytest.mark.points(2)
 def test_backward_b2_matches_numerical_gradient(student, reference, rng):
-    """the gradient for b2 matches a centred-difference estimate"""
+    """the gradient for b2 matches a centered-difference estimate"""
     check_gradient(student, reference, rng, "b2", "db2 is dz2 summed over the batch (axis=0, keepdims=True), "
                    "with dz2 already divided by N")
 
 
 @pytest.mark.points(2)
 def test_backward_W1_matches_numerical_gradient(student, reference, rng):
-    """the gradient for W1 matches a centred-difference estimate"""
+    """the gradient for W1 matches a centered-difference estimate"""
     check_gradient(student, reference, rng, "W1", "dz1 = (dz2 @ W2.T) * (z1 > 0): the ReLU passes gradient "
                    "only where its input was positive; then dW1 = X.T @ dz1, with dz2 already divided by N")
 
 
 @pytest.mark.points(2)
 def test_backward_b1_matches_numerical_gradient(student, reference, rng):
-    """the gradient for b1 matches a centred-difference estimate"""
+    """the gradient for b1 matches a centered-difference estimate"""
     check_gradient(student, reference, rng, "b1", "db1 is dz1 summed over the batch (axis=0, keepdims=True), "
                    "where dz1 = (dz2 @ W2.T) * (z1 > 0) and dz2 is already divided by N")
 

@@ -74,8 +74,8 @@ for column, (name, f, df) in enumerate(pairs):
     axes[1, column].plot(z, df(z), color="tab:orange")
     axes[1, column].set_xlabel("z")
     for ax in axes[:, column]:
-        ax.axhline(0, color="grey", lw=0.5)
-        ax.axvline(0, color="grey", lw=0.5)
+        ax.axhline(0, color="gray", lw=0.5)
+        ax.axvline(0, color="gray", lw=0.5)
         ax.grid(alpha=0.3)
 axes[0, 0].set_ylabel("f(z)")
 axes[1, 0].set_ylabel("f'(z)")
@@ -84,7 +84,7 @@ plt.show()
 
 # %% [markdown]
 # **Check your derivatives numerically.** A derivative is a slope, and a slope can be measured:
-# `(f(z + h) - f(z - h)) / (2 h)` for a small `h`. This *centred difference* is accurate to about
+# `(f(z + h) - f(z - h)) / (2 h)` for a small `h`. This *centered difference* is accurate to about
 # `h ** 2`, far better than the one-sided `(f(z + h) - f(z)) / h`. For ReLU and leaky ReLU stay
 # away from 0: a step across the corner measures a mixture of both slopes. The hidden checks do
 # exactly this. A relative error around `1e-9` means your derivative is right; `1e-2` or more
@@ -116,7 +116,7 @@ print("at z = 0:", "relu_derivative ->", relu_derivative(np.array([0.0])),
 # almost no gradient, and the weights feeding it stop learning. In a deep network the factors pile
 # up: even in the best case, ten sigmoid layers multiply the gradient by at most `0.25 ** 10`, about
 # one millionth. This is the **vanishing gradient** problem, and the reason hidden layers today
-# rarely use sigmoid. (tanh is better, with a slope of 1 at the centre, but it saturates just the same.)
+# rarely use sigmoid. (tanh is better, with a slope of 1 at the center, but it saturates just the same.)
 
 # %%
 for value in (0.0, 2.0, 5.0, 10.0):
@@ -235,7 +235,7 @@ scores = np.array([2.0, 1.0, 0.1, -1.0, 3.0])
 classes = np.arange(len(scores))
 
 fig, axes = plt.subplots(1, 3, figsize=(10, 3))
-axes[0].bar(classes, scores, color="tab:grey")
+axes[0].bar(classes, scores, color="tab:gray")
 axes[0].set_title("logits z")
 axes[0].axhline(0, color="black", lw=0.5)
 axes[1].bar(classes, softmax(scores), color="tab:blue")
@@ -277,7 +277,7 @@ print("softmax of a (3, 3) batch:\n", softmax(batch).round(3), "\nrow sums:", so
 # the batch: examples do not interact. (When softmax feeds a cross-entropy loss, the combination
 # simplifies to `dz = p - one_hot(y)`, as in `simple_nn`; `softmax_backward` is the general case,
 # for any loss.) The cell compares your `softmax_backward` with the explicit Jacobian and with
-# centred differences.
+# centered differences.
 
 # %%
 z_row = np.array([0.5, -1.0, 2.0, 0.0])
@@ -289,7 +289,7 @@ numeric = np.array([(np.sum(dp * softmax(z_row + h * e)) - np.sum(dp * softmax(z
                     for e in np.eye(len(z_row))])
 print("softmax_backward(dp, p):", softmax_backward(dp, p).round(6))
 print("J @ dp                 :", (jacobian @ dp).round(6))
-print("centred differences    :", numeric.round(6))
+print("centered differences    :", numeric.round(6))
 
 batch_dp = np.stack([dp, dp[::-1], np.ones(4)])
 batch_p = softmax(np.stack([z_row, -z_row, z_row]))
@@ -309,7 +309,7 @@ print("batch (3, 4) ->", softmax_backward(batch_dp, batch_p).shape,
 #
 # 1. **Values** of sigmoid, tanh, relu, leaky_relu (with the default `alpha` and another one) and
 #    softmax match a separate computation on random inputs of both signs, including 0.
-# 2. **Derivatives** match centred differences of the activation (away from the corner at 0 for
+# 2. **Derivatives** match centered differences of the activation (away from the corner at 0 for
 #    ReLU and leaky ReLU), and the **convention at `z == 0`** holds: 0 for ReLU, `alpha` for leaky ReLU.
 # 3. **Stability**: sigmoid at `z = +-1000` and softmax with logits around `+-1000` give finite values
 #    and no `RuntimeWarning`.

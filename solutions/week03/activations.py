@@ -38,6 +38,7 @@ def sigmoid(z):
         z >= 0:  1 / (1 + e)
         z <  0:  e / (1 + e)     (the same value, multiplied through by exp(z))
     """
+    s = None
     ### BEGIN SOLUTION
     # hint: exponentiate only -|z| (np.abs), then choose between the two forms above by the sign of z.
     # hint: np.where(condition, a, b) evaluates BOTH a and b first, so neither may contain exp of a large number.
@@ -55,6 +56,7 @@ def sigmoid_derivative(z):
     Returns:
         array of z's shape and dtype, values in (0, 0.25].
     """
+    ds = None
     ### BEGIN SOLUTION
     # hint: compute s = sigmoid(z) once, then use s (not z) in the formula.
     s = sigmoid(z)
@@ -71,6 +73,7 @@ def tanh(z):
     Returns:
         array of z's shape and dtype, values in [-1, 1].
     """
+    t = None
     ### BEGIN SOLUTION
     # hint: numpy has it, and its version cannot overflow.
     t = np.tanh(z)
@@ -86,6 +89,7 @@ def tanh_derivative(z):
     Returns:
         array of z's shape and dtype, values in (0, 1].
     """
+    dt = None
     ### BEGIN SOLUTION
     # hint: square tanh(z), not z.
     dt = 1 - np.tanh(z) ** 2
@@ -101,6 +105,7 @@ def relu(z):
     Returns:
         array of z's shape and dtype.
     """
+    r = None
     ### BEGIN SOLUTION
     # hint: np.maximum compares element by element (np.max would reduce the array to one number).
     r = np.maximum(z, 0)
@@ -118,6 +123,7 @@ def relu_derivative(z):
     Returns:
         array of z's shape and dtype holding 0s and 1s.
     """
+    dr = None
     ### BEGIN SOLUTION
     # hint: a comparison gives booleans; convert them with .astype(z.dtype) to keep float32 as float32.
     dr = (z > 0).astype(z.dtype)
@@ -134,6 +140,7 @@ def leaky_relu(z, alpha=0.01):
     Returns:
         array of z's shape and dtype.
     """
+    lr = None
     ### BEGIN SOLUTION
     # hint: np.where(z > 0, ..., ...): positive inputs pass unchanged, the others are scaled by alpha.
     lr = np.where(z > 0, z, alpha * z)
@@ -152,6 +159,7 @@ def leaky_relu_derivative(z, alpha=0.01):
     Returns:
         array of z's shape and dtype holding 1s and alphas.
     """
+    dl = None
     ### BEGIN SOLUTION
     # hint: np.where(z > 0, 1.0, alpha) is float64 whatever z is: convert with .astype(z.dtype).
     dl = np.where(z > 0, 1.0, alpha).astype(z.dtype)
@@ -172,6 +180,7 @@ def softmax(z):
     change (the factor exp(-max) cancels) and np.exp never sees a number
     above 0, so it cannot overflow.
     """
+    p = None
     ### BEGIN SOLUTION
     # hint: work along axis=-1 with keepdims=True, so the same code serves (C,) and (N, C).
     # hint: shift by the max of each row (not of the whole array), exponentiate, divide by the row sums.
@@ -195,6 +204,7 @@ def softmax_backward(dp, p):
     Multiplying that C x C Jacobian by dp gives the formula above, without
     ever building the matrix. Rows do not interact.
     """
+    dz = None
     ### BEGIN SOLUTION
     # hint: one dot product per row, dp . p, kept as a column (axis=-1, keepdims=True), then the formula above.
     dz = p * (dp - np.sum(dp * p, axis=-1, keepdims=True))

@@ -98,7 +98,7 @@ for start, end, name, value, grad in edges:
     ax.text(middle, -0.17, f"{grad:.3f}", color="crimson", ha="center", va="top", fontsize=8)
 for name, value, grad, xy, text_xy in [("w", w, dw, (0.75, 0.15), (0.0, 0.7)), ("x", x, dx, (0.75, -0.15), (0.0, -0.7)),
                                        ("b", b, db, (2.6, 0.2), (2.0, 0.8)), ("t", t, -de, (5.8, 0.2), (5.2, 0.8))]:
-    ax.annotate("", xy=xy, xytext=text_xy, arrowprops=dict(arrowstyle="->", color="grey", shrinkA=12))
+    ax.annotate("", xy=xy, xytext=text_xy, arrowprops=dict(arrowstyle="->", color="gray", shrinkA=12))
     ax.text(text_xy[0], text_xy[1] + 0.04, f"{name} = {value:g}", color="green", ha="center", va="bottom", fontsize=8)
     ax.text(text_xy[0], text_xy[1] - 0.04, f"{grad:.3f}", color="crimson", ha="center", va="top", fontsize=8)
 ax.set_xlim(-0.5, 9.1)
@@ -307,28 +307,28 @@ plt.show()
 # graders keep every `|Z| >= 0.05` for that reason.
 
 # %% [markdown]
-# ## 6. Why float64, and why centred differences
+# ## 6. Why float64, and why centered differences
 #
 # The numerical gradient has two sources of error, and they pull `h` in opposite directions:
 #
 # * **Truncation**: a finite `h` is not a derivative. For the one-sided difference
-#   `(f(x + h) - f(x)) / h`, the error is about `f''(x) h / 2`, which is **O(h)**. The centred
+#   `(f(x + h) - f(x)) / h`, the error is about `f''(x) h / 2`, which is **O(h)**. The centered
 #   difference `(f(x + h) - f(x - h)) / (2h)` cancels that term, leaving **O(h^2)**.
 # * **Round-off**: `f(x + h)` and `f(x - h)` are almost equal, so their difference loses digits.
 #   The error is about `eps * |f| / h`, and it *grows* as `h` shrinks. `eps` is the machine
 #   precision: `2.2e-16` in float64, `1.2e-7` in float32.
 #
 # Together they make a **V** on a log-log plot. The curve falls with slope 1 (one-sided) or 2
-# (centred) while truncation dominates, then rises with slope -1 once round-off takes over.
+# (centered) while truncation dominates, then rises with slope -1 once round-off takes over.
 # The plot below uses `f(x) = exp(x)` at `x = 1`, whose derivative we know exactly.
 
 # %%
 steps = np.logspace(-13, -1, 61)
 
 
-def derivative_error(h, dtype, centred):
+def derivative_error(h, dtype, centered):
     point, h = dtype(1.0), dtype(h)
-    if centred:
+    if centered:
         estimate = (np.exp(point + h) - np.exp(point - h)) / (dtype(2) * h)
     else:
         estimate = (np.exp(point + h) - np.exp(point)) / h
@@ -336,11 +336,11 @@ def derivative_error(h, dtype, centred):
 
 
 fig, ax = plt.subplots(figsize=(8, 3))
-for dtype, centred, style in [(np.float64, False, "C0--"), (np.float64, True, "C0-"), (np.float32, True, "C1-")]:
-    kind = "centred" if centred else "one-sided"
-    ax.loglog(steps, [derivative_error(h, dtype, centred) for h in steps], style,
+for dtype, centered, style in [(np.float64, False, "C0--"), (np.float64, True, "C0-"), (np.float32, True, "C1-")]:
+    kind = "centered" if centered else "one-sided"
+    ax.loglog(steps, [derivative_error(h, dtype, centered) for h in steps], style,
               label=f"{kind}, {np.dtype(dtype).name}")
-ax.axvline(1e-5, color="grey", linestyle=":", label="h = 1e-5 (the graders)")
+ax.axvline(1e-5, color="gray", linestyle=":", label="h = 1e-5 (the graders)")
 ax.set_xlabel("step h")
 ax.set_ylabel("relative error of f'(1)")
 ax.set_title("truncation (right side) vs round-off (left side)", fontsize=10)
@@ -351,16 +351,16 @@ plt.show()
 # %% [markdown]
 # What the plot tells you:
 #
-# * The best `h` balances the two errors. For centred differences in float64 that is about
+# * The best `h` balances the two errors. For centered differences in float64 that is about
 #   `eps^(1/3) ~ 1e-5`, with an error near `1e-11`. The one-sided difference cannot get below
 #   about `1e-8` (best `h ~ sqrt(eps) ~ 1e-8`).
-# * In **float32** the round-off is about 5 x 10^8 times larger. The best centred error is only about
+# * In **float32** the round-off is about 5 x 10^8 times larger. The best centered error is only about
 #   `1e-5`, so a correct gradient cannot be told apart from a slightly wrong one. That is why
 #   gradient checks run in float64.
 # * Smaller `h` is *not* always better: below `1e-8`, the estimate gets worse again.
 #
 # Your own `gradient_check` shows the O(h) vs O(h^2) difference directly. For `f = sum(x ** 3)`,
-# the centred estimate is `3x^2 + h^2` exactly, while a one-sided one would be `3x^2 + 3xh + h^2`.
+# the centered estimate is `3x^2 + h^2` exactly, while a one-sided one would be `3x^2 + 3xh + h^2`.
 
 # %%
 xs = np.array([1.0, 1.2])
@@ -382,7 +382,7 @@ for h in (1e-1, 1e-2, 1e-3):
 # 3. **Losses**: the values of `mse_loss` and `softmax_cross_entropy`, their gradients against
 #    numerical gradients, and cross-entropy with logits of +-1000 (finite and correct, no warnings).
 # 4. **gradient_check**: agrees with the grader's own estimate on 1-D and 2-D arrays, leaves `x`
-#    exactly as it was, is centred (an O(h^2) error at `h=1e-3`), and uses the `h` it is given.
+#    exactly as it was, is centered (an O(h^2) error at `h=1e-3`), and uses the `h` it is given.
 # 5. **relative_error**: on hand-made values, including two zeros (0, not `nan`).
 #
 # Everything is checked in float64 with stated tolerances. The docstrings in `backprop.py` list

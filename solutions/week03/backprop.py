@@ -19,7 +19,7 @@ Conventions the grader relies on:
       all elements, ``softmax_cross_entropy`` over the batch. Backward functions
       of layers sum over the batch and never divide by N.
     * Labels ``y`` are integer class ids (N,).
-    * ``gradient_check`` uses centred differences and changes ``x`` in place,
+    * ``gradient_check`` uses centered differences and changes ``x`` in place,
       putting every entry back to its exact old value.
 """
 
@@ -49,6 +49,7 @@ def dense_backward(dZ, X, W):
         db: (1, H) gradient with respect to b: summed over the batch. No
             averaging here: dZ already carries the loss's 1/N.
     """
+    dX = dW = db = None
     ### BEGIN SOLUTION
     # hint: a gradient has the shape of its value: order dZ, X, W (and .T) so the products give (N, D) and (D, H).
     # hint: b was added to every row, so its gradient sums dZ over the batch (axis=0, keepdims=True).
@@ -68,6 +69,7 @@ def relu_backward(dA, Z):
     Returns:
         dZ: (same shape) dA where Z > 0, and 0 where Z <= 0.
     """
+    dZ = None
     ### BEGIN SOLUTION
     # hint: the local slope is 1 where the input Z was positive and 0 elsewhere: multiply dA by that mask.
     dZ = dA * (Z > 0)
@@ -83,6 +85,7 @@ def sigmoid_backward(dA, Z):
     Returns:
         dZ: (same shape) dA * s * (1 - s) with s = sigmoid(Z).
     """
+    dZ = None
     ### BEGIN SOLUTION
     # hint: the local slope is s * (1 - s) where s is the sigmoid's OUTPUT: compute s = sigmoid(Z) first.
     s = sigmoid(Z)
@@ -101,6 +104,7 @@ def mse_loss(pred, target):
                (over the batch and the outputs alike).
         dpred: array like pred, 2 * (pred - target) / pred.size.
     """
+    loss = dpred = None
     ### BEGIN SOLUTION
     # hint: loss = mean of the squared differences over every element; return it as a float.
     # hint: each element's square contributes 2 * difference, and the mean divides by the number of elements.
@@ -115,7 +119,7 @@ def softmax_cross_entropy(logits, y):
     """Mean cross-entropy of softmax(logits) against integer labels, and its gradient.
 
     Args:
-        logits: (N, C) unnormalised scores.
+        logits: (N, C) unnormalized scores.
         y:      (N,) integer labels in [0, C).
     Returns:
         loss:    float, the mean over the batch of -log softmax(logits)[i, y[i]].
@@ -125,6 +129,7 @@ def softmax_cross_entropy(logits, y):
     compute log-probabilities as shifted - log(sum(exp(shifted))) (log-sum-exp)
     rather than log(softmax), which is log(0) once a probability underflows.
     """
+    loss = dlogits = None
     ### BEGIN SOLUTION
     # hint: subtract each row's max, then log-probabilities = shifted - log(row sums of exp(shifted)), keepdims=True.
     # hint: pick each row's log-probability at its label with [np.arange(N), y].
@@ -142,7 +147,7 @@ def softmax_cross_entropy(logits, y):
 
 
 def gradient_check(f, x, h=1e-5):
-    """Numerical gradient of the scalar function f() with respect to the array x, by centred differences.
+    """Numerical gradient of the scalar function f() with respect to the array x, by centered differences.
 
     f takes no arguments: it reads x, so the function changes x IN PLACE, one
     entry at a time, and calls f again:
@@ -160,6 +165,7 @@ def gradient_check(f, x, h=1e-5):
     Returns:
         grad: float64 array with x's shape.
     """
+    grad = None
     ### BEGIN SOLUTION
     # hint: np.ndindex(x.shape) yields every index tuple of an array of any shape.
     # hint: per index: save the old value, evaluate f at old + h and at old - h, then put the old value back.
@@ -182,6 +188,7 @@ def relative_error(a, b):
     The floor 1e-8 keeps two zeros (or two tiny numbers) from dividing by
     zero: relative_error(0, 0) is 0. Takes arrays or plain numbers; returns a float.
     """
+    error = None
     ### BEGIN SOLUTION
     # hint: work element by element with np.abs and np.maximum(1e-8, ...), and take np.max only at the end.
     a = np.asarray(a, dtype=np.float64)

@@ -11,7 +11,7 @@
 # |---|---|---|
 # | inverted dropout | `BonusNN.forward`, `BonusNN.backward` | while training, switch off random hidden units |
 # | learning-rate decay | `BonusNN.train` | take smaller steps as training goes on |
-# | decision boundaries | `plot_decision_boundary` | colour the plane by the class a model predicts |
+# | decision boundaries | `plot_decision_boundary` | color the plane by the class a model predicts |
 #
 # `BonusNN` is a **subclass** of your own `SimpleNN`: it inherits `__init__`, `predict` and
 # `train`'s mini-batch loop, and changes only what is new. `make_moons` (given) creates a
@@ -33,8 +33,8 @@ from simple_nn import SimpleNN
 # %% [markdown]
 # ## 1. Inverted dropout
 #
-# A network with many hidden units can memorise its training set: a few units team up
-# to recognise single training examples, and the fit to new data suffers. **Dropout** breaks
+# A network with many hidden units can memorize its training set: a few units team up
+# to recognize single training examples, and the fit to new data suffers. **Dropout** breaks
 # such teams. On every training step, each hidden unit is switched off (set to 0) with
 # probability `1 - keep_prob`. No unit can count on a particular partner being there, so each
 # one has to be useful on its own. It is a bit like training many thinned networks that
@@ -120,7 +120,7 @@ net.training = False
 # A dropped unit gets no gradient, just like a ReLU that is off. A kept unit gets its
 # gradient multiplied by `1 / keep_prob`.
 #
-# **Checking it numerically needs the same mask every time.** The centred difference calls
+# **Checking it numerically needs the same mask every time.** The centered difference calls
 # `forward` twice per weight, and a new mask each time would change the loss by far more than
 # the tiny nudge. The trick: reset `self.rng` to the same seed before every `forward`, so it draws
 # the same mask. (The hidden check does the same.)
@@ -189,7 +189,7 @@ plt.show()
 # ## 4. Decision boundaries on a toy dataset
 #
 # With two input features we can *see* what a classifier does: evaluate `predict` on a fine grid
-# of points covering the data, and colour each grid point by its predicted class.
+# of points covering the data, and color each grid point by its predicted class.
 # `plot_decision_boundary` does exactly that:
 #
 # * `xs` runs over feature 0's range and `ys` over feature 1's, each widened by 10 % of the range
@@ -231,7 +231,7 @@ print(f"both trainings took {time.perf_counter() - start:.1f} s")
 # ## 5. Optional: dropout and decay on MNIST
 #
 # A short run on the real data: four epochs on all 60,000 training images with `keep_prob = 0.8`
-# and `decay = 0.5`. It takes a few seconds with a vectorised `SimpleNN.train`.
+# and `decay = 0.5`. It takes a few seconds with a vectorized `SimpleNN.train`.
 
 # %%
 from mnist import load_mnist  # noqa: E402  (only this section needs the MNIST files)

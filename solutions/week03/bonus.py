@@ -5,7 +5,7 @@
     * inverted dropout on the hidden layer, only while training;
     * a learning rate that shrinks from epoch to epoch (inverse-time decay).
 
-``plot_decision_boundary`` colours the plane by the class a model predicts, for
+``plot_decision_boundary`` colors the plane by the class a model predicts, for
 2-D toy data such as ``make_moons``.
 
 Shapes (as in simple_nn.py):
@@ -58,6 +58,7 @@ class BonusNN(SimpleNN):
         needs no rescaling. Otherwise the mask is all ones. Cache z1, the
         dropped-out a1, the mask and P in ``self.cache`` for ``backward``.
         """
+        P = None
         ### BEGIN SOLUTION
         # hint: start from your SimpleNN.forward: z1, then a mask of ones (no dropout).
         # hint: while self.training and keep_prob < 1: mask = (self.rng.random(z1.shape) < keep_prob) / keep_prob.
@@ -89,6 +90,7 @@ class BonusNN(SimpleNN):
 
         Everything else is SimpleNN's backward (dW2 uses the dropped-out a1).
         """
+        grads = None
         ### BEGIN SOLUTION
         # hint: copy your SimpleNN.backward and multiply dz1 by self.cache's mask (the one forward used).
         n = X.shape[0]
@@ -136,11 +138,11 @@ class BonusNN(SimpleNN):
 
 
 def plot_decision_boundary(predict, X, y, resolution=200, ax=None):
-    """Colour the plane by predicted class and draw the data on top.
+    """Color the plane by predicted class and draw the data on top.
 
     Args:
         predict: function mapping points (M, 2) to integer labels (M,).
-        X: (N, 2) points. y: (N,) their integer labels (the colours of the dots).
+        X: (N, 2) points. y: (N,) their integer labels (the colors of the dots).
         resolution: grid points along each axis.
         ax: a matplotlib Axes to draw into; None creates a new figure.
     Returns:
@@ -159,10 +161,11 @@ def plot_decision_boundary(predict, X, y, resolution=200, ax=None):
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
+    grid = None
     ### BEGIN SOLUTION
     # hint: lo, hi = X.min(axis=0), X.max(axis=0); margin = 0.1 * (hi - lo); one np.linspace per feature.
     # hint: gx, gy = np.meshgrid(xs, ys); points = np.column_stack([gx.ravel(), gy.ravel()]).
-    # hint: reshape predict(points) to (resolution, resolution); draw ax.contourf, then ax.scatter of X coloured by y.
+    # hint: reshape predict(points) to (resolution, resolution); draw ax.contourf, then ax.scatter of X colored by y.
     lo, hi = X.min(axis=0), X.max(axis=0)
     margin = 0.1 * (hi - lo)
     xs = np.linspace(lo[0] - margin[0], hi[0] + margin[0], resolution)

@@ -73,7 +73,7 @@ print("same as one example at a time:", np.allclose(Z, one_at_a_time))
 #
 # * **relu** `max(z, 0)`: zero for negative inputs, the identity otherwise. The usual choice for hidden layers.
 # * **sigmoid** `1 / (1 + exp(-z))`: squashes into (0, 1). Good for an output that is a probability of "yes".
-# * **tanh**: like sigmoid but into (-1, 1), centred at 0.
+# * **tanh**: like sigmoid but into (-1, 1), centered at 0.
 # * **softmax** (output only): turns a whole row of scores into probabilities that sum to 1.
 #   Work **per row** (one row = one example): subtract the row's maximum before `np.exp`, which
 #   changes nothing mathematically but keeps `exp` from overflowing, then divide by the row sum
@@ -87,8 +87,8 @@ z = np.linspace(-4, 4, 200).reshape(-1, 1)
 fig, axes = plt.subplots(1, 3, figsize=(8, 3), sharey=True)
 for ax, name in zip(axes, ("relu", "sigmoid", "tanh")):
     ax.plot(z[:, 0], activate(z, name)[:, 0])
-    ax.axhline(0, color="grey", lw=0.5)
-    ax.axvline(0, color="grey", lw=0.5)
+    ax.axhline(0, color="gray", lw=0.5)
+    ax.axvline(0, color="gray", lw=0.5)
     ax.set_title(name)
     ax.set_xlabel("z")
 axes[0].set_ylim(-1.5, 2.5)
@@ -189,7 +189,7 @@ def draw_network(quiz, gap=2.5):
     for col, W in enumerate((quiz["W1"], quiz["W2"])):
         for i, (x0, y0) in enumerate(pos[col]):
             for j, (x1, y1) in enumerate(pos[col + 1]):
-                ax.plot([x0, x1], [y0, y1], color="grey", lw=0.8, zorder=1)
+                ax.plot([x0, x1], [y0, y1], color="gray", lw=0.8, zorder=1)
                 ax.text(x0 + 0.3 * (x1 - x0), y0 + 0.3 * (y1 - y0), f"{W[i, j]:g}", fontsize=10,
                         ha="center", va="center", bbox=dict(fc="white", ec="none", pad=0.5))
     labels = [[f"x{i + 1} = {v:g}" for i, v in enumerate(quiz["x"][0])],
@@ -220,7 +220,7 @@ draw_network(quiz)
 #
 # Then write your two numbers (2 decimals are enough) in `quiz_answer()` in `forward_prop.py`:
 # `answer = [0.12, 0.87]`, with your values. Do it by hand first: that is the skill the quiz
-# practises. Afterwards, check it against your own `two_layer_forward`:
+# practices. Afterwards, check it against your own `two_layer_forward`:
 
 # %%
 out, quiz_cache = two_layer_forward(quiz["x"], quiz, hidden=quiz["hidden"], output=quiz["output"])

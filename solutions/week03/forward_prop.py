@@ -45,6 +45,7 @@ def dense_forward(X, W, b):
     Returns:
         Z: (N, H) pre-activations.
     """
+    Z = None
     ### BEGIN SOLUTION
     # hint: one matrix product, then add the bias; broadcasting adds the (1, H) row to all N rows.
     Z = X @ W + b
@@ -64,6 +65,7 @@ def activate(z, name):
     Raises:
         ValueError for any other name.
     """
+    a = None
     ### BEGIN SOLUTION
     # hint: relu is np.maximum(z, 0); sigmoid is 1 / (1 + exp(-z)); tanh is np.tanh; identity returns z.
     # hint: softmax per row: exp(z - row max), divided by its sum over axis=1 with keepdims=True.
@@ -100,6 +102,7 @@ def two_layer_forward(X, params, hidden="relu", output="softmax"):
         ValueError if ``hidden`` or ``output`` is not a valid name for its
         layer; the message names the valid ones.
     """
+    out = cache = None
     ### BEGIN SOLUTION
     # hint: first check both names against HIDDEN_ACTIVATIONS and OUTPUT_ACTIVATIONS (raise ValueError listing them).
     # hint: z1 = dense_forward(X, W1, b1), a1 = activate(z1, hidden); then the same with W2, b2 and output.
@@ -155,6 +158,7 @@ def quiz_answer():
     the forward pass out on paper (or a calculator), then write the two
     numbers here, e.g. ``answer = [0.12, 0.87]``.
     """
+    answer = None
     ### BEGIN SOLUTION
     # hint: run the quiz cell of the notebook: it prints x, W1, b1, W2, b2 of YOUR quiz.
     # hint: compute z1 = x W1 + b1, a1 = relu(z1), z2 = a1 W2 + b2, a2 = sigmoid(z2); set answer = [a2_1, a2_2].

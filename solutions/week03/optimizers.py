@@ -136,6 +136,7 @@ def step_decay(initial_lr, epoch, drop=0.5, every=10):
 
     Constant within each block of ``every`` epochs (epochs 0-9 give initial_lr, 10-19 half of it, ...).
     """
+    lr = None
     ### BEGIN SOLUTION
     # hint: count the completed blocks with integer division (//).
     lr = initial_lr * drop ** (epoch // every)
@@ -145,6 +146,7 @@ def step_decay(initial_lr, epoch, drop=0.5, every=10):
 
 def exponential_decay(initial_lr, epoch, rate=0.05):
     """A smooth decay by a constant factor per epoch: initial_lr * exp(-rate * epoch)."""
+    lr = None
     ### BEGIN SOLUTION
     # hint: np.exp works for a single epoch and for an array of epochs.
     lr = initial_lr * np.exp(-rate * epoch)
@@ -154,6 +156,7 @@ def exponential_decay(initial_lr, epoch, rate=0.05):
 
 def inverse_time_decay(initial_lr, epoch, rate=0.1):
     """A decay that slows down over time: initial_lr / (1 + rate * epoch)."""
+    lr = None
     ### BEGIN SOLUTION
     # hint: mind the brackets around the denominator.
     lr = initial_lr / (1 + rate * epoch)

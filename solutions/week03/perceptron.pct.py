@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Week 3 warm-up: the perceptron
 #
-# Before the digit recogniser, we build the smallest network there is: **one neuron**. It
+# Before the digit recognizer, we build the smallest network there is: **one neuron**. It
 # scores a point with a weighted sum and answers yes or no. You will teach it the logic gates
 # AND, OR and NAND, and then watch it fail on XOR. That failure is the reason networks have
 # hidden layers.
@@ -37,7 +37,7 @@ from perceptron import Perceptron, step
 # The points where the score is exactly 0, `w1 * x1 + w2 * x2 + b = 0`, form a **straight
 # line**: the decision boundary. Points on one side get 1, points on the other side get 0.
 #
-# * `w` points across the line, towards the side labelled 1. Its length does not move the line;
+# * `w` points across the line, towards the side labeled 1. Its length does not move the line;
 #   only its direction does.
 # * `b` slides the line: a larger `b` makes 1 easier to reach.
 # * A score of exactly 0 counts as **1** (`z >= 0`). This matters more than it looks: a new
@@ -51,21 +51,21 @@ from perceptron import Perceptron, step
 X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])  # the four rows of a truth table
 GATES = {"AND": np.array([0, 0, 0, 1]), "OR": np.array([0, 1, 1, 1]),
          "NAND": np.array([1, 1, 1, 0]), "XOR": np.array([0, 1, 1, 0])}
-COLOURS = np.array(["tab:blue", "tab:orange"])  # label 0, label 1
+COLORS = np.array(["tab:blue", "tab:orange"])  # label 0, label 1
 
 
 def plot_boundary(ax, model, X, y, title):
-    """Points coloured by label, the plane shaded by the model's prediction, and its line w.x + b = 0."""
+    """Points colored by label, the plane shaded by the model's prediction, and its line w.x + b = 0."""
     grid = np.linspace(-0.5, 1.5, 201)
     g1, g2 = np.meshgrid(grid, grid)
     regions = model.predict(np.column_stack([g1.ravel(), g2.ravel()])).reshape(g1.shape)
-    ax.contourf(g1, g2, regions, levels=[-0.5, 0.5, 1.5], colors=COLOURS, alpha=0.15)
+    ax.contourf(g1, g2, regions, levels=[-0.5, 0.5, 1.5], colors=COLORS, alpha=0.15)
     w1, w2 = model.w
     if w2 != 0:
         ax.plot(grid, -(w1 * grid + model.b) / w2, "k-", lw=1.5, label="w.x + b = 0")
     elif w1 != 0:
         ax.axvline(-model.b / w1, color="k", lw=1.5, label="w.x + b = 0")
-    ax.scatter(X[:, 0], X[:, 1], c=COLOURS[y], s=80, edgecolors="k", zorder=3)
+    ax.scatter(X[:, 0], X[:, 1], c=COLORS[y], s=80, edgecolors="k", zorder=3)
     ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="x1", ylabel="x2", title=title, aspect="equal")
 
 
@@ -218,11 +218,11 @@ regions = output.predict(hidden_features(np.column_stack([g1.ravel(), g2.ravel()
 fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3))
 plot_boundary(left, output, H, GATES["XOR"], "hidden space: XOR is now a line")
 left.set(xlabel="h1 = OR(x)", ylabel="h2 = NAND(x)")
-right.contourf(g1, g2, regions, levels=[-0.5, 0.5, 1.5], colors=COLOURS, alpha=0.15)
+right.contourf(g1, g2, regions, levels=[-0.5, 0.5, 1.5], colors=COLORS, alpha=0.15)
 for gate in ("OR", "NAND"):
     w1, w2 = hidden[gate].w
     right.plot(grid, -(w1 * grid + hidden[gate].b) / w2, "--", lw=1, label=f"{gate} line")
-right.scatter(X[:, 0], X[:, 1], c=COLOURS[GATES["XOR"]], s=80, edgecolors="k", zorder=3)
+right.scatter(X[:, 0], X[:, 1], c=COLORS[GATES["XOR"]], s=80, edgecolors="k", zorder=3)
 right.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="x1", ylabel="x2", aspect="equal",
           title="input space: a band between two lines")
 right.legend(loc="upper right", fontsize=8)

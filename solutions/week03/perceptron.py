@@ -34,6 +34,7 @@ def step(z):
     Returns:
         integer array of z's shape holding 0s and 1s.
     """
+    out = None
     ### BEGIN SOLUTION
     # hint: compare with 0 using >= (zero counts as 1), then turn the booleans into integers with .astype(int).
     out = (np.asarray(z) >= 0).astype(int)
@@ -69,6 +70,7 @@ class Perceptron:
         Returns:
             (N,) integers 0/1: step(X @ w + b).
         """
+        labels = None
         ### BEGIN SOLUTION
         # hint: one matrix-vector product gives all N scores; pass them through step.
         labels = step(X @ self.w + self.b)
@@ -88,6 +90,7 @@ class Perceptron:
             w = w + learning_rate * error * x
             b = b + learning_rate * error
         """
+        error = None
         ### BEGIN SOLUTION
         # hint: predict expects a batch: self.predict(x[np.newaxis, :])[0] is the 0/1 prediction for x.
         # hint: error = y - prediction (the 0/1 prediction, not the score), then move w and b by the rule above.

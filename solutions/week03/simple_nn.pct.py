@@ -2,13 +2,13 @@
 # # Week 3 mini-challenge: build your own digit recognizer
 #
 # This week you write a complete neural network with nothing but NumPy and train it
-# to read handwritten digits (MNIST: 28x28 grey-scale images, labels 0-9).
+# to read handwritten digits (MNIST: 28x28 gray-scale images, labels 0-9).
 #
 # | | |
 # |---|---|
 # | **Network** | `SimpleNN`: 784 inputs -> 64 hidden units (ReLU) -> 10 outputs (softmax) |
 # | **Loss** | mean cross-entropy over a mini-batch |
-# | **Optimiser** | mini-batch SGD with momentum |
+# | **Optimizer** | mini-batch SGD with momentum |
 # | **Goal** | more than **90 %** accuracy on the 10,000 test images |
 #
 # ## Where your code goes
@@ -40,10 +40,10 @@
 # 4. **Training**: the momentum update is exact, every epoch visits each example once in a new
 #    random order, and the loss decreases from epoch to epoch.
 # 5. **Reproducibility**: the same `seed` gives the same weights, both before and after training.
-# 6. **Standardisation**: `standardize` gives every training feature mean 0 and standard deviation 1,
+# 6. **Standardization**: `standardize` gives every training feature mean 0 and standard deviation 1,
 #    and scales the test set with the training statistics.
 # 7. **Accuracy**: after `train` on the 60,000 training images, `predict` scores more than 90 % on the
-#    10,000 test images, and training must finish within **300 seconds**. A vectorised solution
+#    10,000 test images, and training must finish within **300 seconds**. A vectorized solution
 #    (one matrix product per layer for a whole batch) needs a few seconds. A Python loop over
 #    single examples will probably run out of time.
 #
@@ -133,10 +133,10 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ### Standardisation: statistics from the training set only
+# ### Standardization: statistics from the training set only
 #
 # Pixels in [0, 1] already share one scale. Many datasets do not: think of a house's price in
-# euros next to its number of rooms. The usual remedy is to **standardise** each feature: subtract
+# euros next to its number of rooms. The usual remedy is to **standardize** each feature: subtract
 # its mean and divide by its standard deviation, so that every feature has mean 0 and standard
 # deviation 1. No feature then dominates the first layer just because its numbers are bigger.
 # That is the first TODO in `simple_nn.py`: `standardize(X_train, X_test)`.
@@ -215,7 +215,7 @@ print("shifted softmax:", stable, "-> same answer as for logits [0, 1]:",
       np.allclose(stable, np.exp([0.0, 1.0]) / np.exp([0.0, 1.0]).sum()))
 
 # %% [markdown]
-# ## 4. Initialisation
+# ## 4. Initialization
 #
 # The weights must start random. If all hidden units started with identical weights, they would
 # receive identical gradients and stay identical forever. Random weights break that symmetry.
@@ -228,7 +228,7 @@ print("shifted softmax:", stable, "-> same answer as for logits [0, 1]:",
 #   confidently wrong. The loss is large, the gradients are large, and the first updates are
 #   big jumps instead of small corrections. With a normal learning rate, this often ends in `nan`.
 #
-# **He initialisation** draws `W1` from a normal distribution with standard deviation
+# **He initialization** draws `W1` from a normal distribution with standard deviation
 # `sqrt(2 / D)`. Each `z1` sums D products, so its variance grows with D; dividing by D undoes
 # that. The factor 2 compensates for ReLU, which sets about half of the values to zero. The
 # result is hidden activations of a sensible, D-independent size. `W2` feeds the softmax, not
@@ -395,7 +395,7 @@ for name in ("W1", "b1", "W2", "b2"):
 #
 # `train` returns `history`, the mean loss of each epoch. Record each batch's loss while you
 # already have `P` from the forward pass, so you do not need an extra pass over the data. Use the
-# defaults (10 epochs, `learning_rate=0.02`, `momentum=0.9`, `batch_size=64`). A vectorised
+# defaults (10 epochs, `learning_rate=0.02`, `momentum=0.9`, `batch_size=64`). A vectorized
 # solution finishes in seconds.
 
 # %%
@@ -460,7 +460,7 @@ plt.show()
 #   accuracy with and without dropout.
 # * **More hidden units** (128, 256). Watch both accuracies and the training time.
 # * **Decision boundaries.** Train the same class on 2-D toy data (two features, a few classes),
-#   evaluate `predict` on a grid of points, and colour the plane by the predicted class.
+#   evaluate `predict` on a grid of points, and color the plane by the predicted class.
 #
 # **Reading the loss curve when something goes wrong:**
 #

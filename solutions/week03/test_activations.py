@@ -72,7 +72,7 @@ def test_no_warning_at_plus_minus_1000(f):
 
 
 def test_softmax_backward_matches_a_numerical_gradient():
-    """softmax_backward(dp, p) agrees with a centred-difference slope of sum(dp * softmax(z))."""
+    """softmax_backward(dp, p) agrees with a centered-difference slope of sum(dp * softmax(z))."""
     z, dp, h = np.array([[0.5, -1.0, 2.0], [0.0, 0.3, -0.2]]), np.array([[1.0, -2.0, 0.5], [0.3, 0.0, 1.0]]), 1e-5
     estimate = np.zeros_like(z)
     for i in np.ndindex(z.shape):

@@ -3,7 +3,7 @@
 They catch the most common mistakes early. More checks run after you submit
 (hidden ones): every backward function against a numerical gradient on several
 random shapes, the exact loss values, logits of +-1000, and that
-gradient_check is centred and puts x back exactly.
+gradient_check is centered and puts x back exactly.
 """
 
 import numpy as np
@@ -66,7 +66,7 @@ def test_gradient_check_on_a_2d_array():
     grad = gradient_check(lambda: float(np.sum(x ** 2)), x)
     assert np.allclose(grad, 2 * x, rtol=1e-8, atol=1e-8), (
         f"gradient_check: expected 2 x = {(2 * x).tolist()}, got {grad}. "
-        "Hint: change x in place, one entry at a time, centred differences.")
+        "Hint: change x in place, one entry at a time, centered differences.")
     assert np.array_equal(x, before), (f"gradient_check: expected x unchanged afterwards, {before.tolist()}, got {x}. "
                                        "Hint: put each entry back: x[i] = old.")
 

@@ -30,7 +30,7 @@ def test_forward_gives_probabilities(n):
     """forward(X) returns (N, 10) probabilities whose rows sum to 1."""
     P = SimpleNN(seed=0).forward(np.random.default_rng(0).random((n, 784)))
     assert P.shape == (n, 10), f"expected shape ({n}, 10), got {P.shape}. Hint: keep the batch on axis 0."
-    assert np.allclose(P.sum(axis=1), 1.0), f"rows sum to {P.sum(axis=1)}, expected 1. Hint: normalise per row."
+    assert np.allclose(P.sum(axis=1), 1.0), f"rows sum to {P.sum(axis=1)}, expected 1. Hint: normalize per row."
 
 
 def test_forward_survives_huge_logits():
@@ -43,7 +43,7 @@ def test_forward_survives_huge_logits():
 
 
 def test_gradients_match_numerical_estimate():
-    """backward(X, y) agrees with a centred-difference estimate of the mean loss (float64)."""
+    """backward(X, y) agrees with a centered-difference estimate of the mean loss (float64)."""
     model, rng = tiny_model(seed=1), np.random.default_rng(1)
     X, y, h = rng.normal(size=(3, 4)), np.array([0, 1, 1]), 1e-5
     model.forward(X)

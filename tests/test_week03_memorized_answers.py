@@ -12,7 +12,7 @@ correct submission, wrapped so that every answer the graders ask of it is
 written down (one recording run as alice, without the sandbox, so that the
 wrapper may write outside its folder). The handed-in submission holds that
 table (a few kB of JSON in the module) and a constant guess for anything else.
-Graded as alice it scores every memorised check (the table is right, and the
+Graded as alice it scores every memorized check (the table is right, and the
 numbers are reproducible); graded as bob, or as alice in another course (another
 secret), it must score 0 on each. On the graders before issue 13 (the same fixed
 problems for everyone) bob scored full marks too.
@@ -34,7 +34,7 @@ from autograder.grading import run_checks
 WEEK = "week03"
 CORRECT = paths.EXAMPLES / "correct_student"
 
-#: Appended to the correct sample: the memorising wrapper. ``_RECORD`` is a file while recording, None after.
+#: Appended to the correct sample: the memorizing wrapper. ``_RECORD`` is a file while recording, None after.
 WRAPPER = '''
 
 # ---- answers looked up in a table (a gaming submission of the kit's tests) ----
@@ -105,7 +105,7 @@ def _memorised(name, real, guess, method=False):
 
 
 @dataclass(frozen=True)
-class Memorised:
+class Memorized:
     """A module whose ``functions`` (name -> constant guess, as source) answer from a table; ``checks`` are what the
     table answers, worth ``points``."""
 
@@ -130,12 +130,12 @@ def ids(module: str, *names: str) -> tuple[str, ...]:
 
 GRADIENTS = tuple(f"backward_{p}_matches_numerical_gradient" for p in ("W2", "b2", "W1", "b1"))
 TABLES = [
-    Memorised("simple_nn", {
+    Memorized("simple_nn", {
         "SimpleNN.forward": "lambda self, X: np.full((len(X), self.W2.shape[1]), 1.0 / self.W2.shape[1])",
         "SimpleNN.backward": "lambda self, X, y: {p: np.zeros(getattr(self, p).shape) for p in PARAMETERS}",
         "SimpleNN.predict": "lambda self, X: np.zeros(len(X), dtype=int)"},
         ids("simple_nn", "forward_matches_reference", *GRADIENTS, "predict_returns_integer_labels"), 12),
-    Memorised("backprop", {
+    Memorized("backprop", {
         "dense_backward": "lambda dZ, X, W: (np.zeros(X.shape), np.zeros(W.shape), np.zeros((1, W.shape[1])))",
         "relu_backward": "lambda dA, Z: np.zeros(dA.shape)",
         "sigmoid_backward": "lambda dA, Z: np.zeros(dA.shape)",
@@ -149,7 +149,7 @@ TABLES = [
             "softmax_cross_entropy_gradient_matches_numerical_gradient",
             "softmax_cross_entropy_finite_for_huge_logits", "gradient_check_matches_numerical_gradient",
             "gradient_check_is_centred"), 15),
-    Memorised("forward_prop", {
+    Memorized("forward_prop", {
         "dense_forward": "lambda X, W, b: np.zeros((len(X), W.shape[1]))",
         "two_layer_forward": ("lambda X, params, hidden='relu', output='softmax': (lambda z1, z2: (z2, {'z1': z1, "
                               "'a1': z1, 'z2': z2, 'a2': z2}))(np.zeros((len(X), params['W1'].shape[1])), "
@@ -157,7 +157,7 @@ TABLES = [
         ids("forward_prop", "dense_forward_matches_x_w_plus_b", "two_layer_forward_hidden_activations",
             "two_layer_forward_output_activations", "two_layer_forward_every_combination_and_defaults",
             "two_layer_forward_softmax_rows_sum_to_one", "two_layer_forward_cache_values"), 10),
-    Memorised("activations", {
+    Memorized("activations", {
         **{name: "lambda z: np.zeros(z.shape)" for name in
            ("sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "relu_derivative")},
         "leaky_relu": "lambda z, alpha=0.01: np.zeros(z.shape)",
@@ -173,7 +173,7 @@ TABLES = [
 ]
 
 
-def submission(folder: Path, table: Memorised, source: str) -> Path:
+def submission(folder: Path, table: Memorized, source: str) -> Path:
     shutil.copytree(CORRECT, folder)
     for module in paths.PROVIDED_MODULES:
         shutil.copy(module, folder / module.name)
@@ -181,7 +181,7 @@ def submission(folder: Path, table: Memorised, source: str) -> Path:
     return folder
 
 
-def recorded_answers(table: Memorised, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, student: str) -> dict:
+def recorded_answers(table: Memorized, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, student: str) -> dict:
     """Every answer the graders asked of the correct sample while grading ``student``: key -> answer."""
     record = tmp_path / "answers.jsonl"
     folder = submission(tmp_path / "recording", table, table.source(record, {}))
@@ -195,7 +195,7 @@ def recorded_answers(table: Memorised, tmp_path: Path, monkeypatch: pytest.Monke
 @pytest.mark.parametrize("table", TABLES, ids=lambda t: t.module)
 def test_a_table_of_answers_earns_nothing_for_another_student(table, tmp_path, monkeypatch):
     """Does a submission holding the answers recorded while grading alice (and a constant guess otherwise) score
-    every memorised check as alice, the numbers being reproducible, and a graded 0 on each of them as bob, and as
+    every memorized check as alice, the numbers being reproducible, and a graded 0 on each of them as bob, and as
     alice in a course with another secret?"""
     answers = recorded_answers(table, tmp_path, monkeypatch, "alice")
     folder = submission(tmp_path / "handed-in", table, table.source(None, answers))
