@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from . import notebooks, paths
-from .grading import collect_checks
+from .checklist import collect_checks
 from .stubs import strip_solutions
 
 

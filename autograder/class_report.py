@@ -123,11 +123,11 @@ def write_class_report(week: str, students: dict[str, list[CheckResult]], grades
                        bonus_ids: Collection[str] | None = None) -> Path:
     """Write out/index.html and one PNG per plot; return the path of index.html.
 
-    ``bonus_ids`` are the extra-credit checks (default: ``grading.bonus_check_ids``);
+    ``bonus_ids`` are the extra-credit checks (default: ``checklist.bonus_check_ids``);
     they never count towards the maximum.
     """
     if bonus_ids is None:
-        from .grading import bonus_check_ids
+        from .checklist import bonus_check_ids
 
         bonus_ids = bonus_check_ids(week)
     out = Path(out)
@@ -197,7 +197,7 @@ def reference_confusion(week: str, out: Path | None = None) -> np.ndarray | None
     source = paths.SOLUTIONS / paths.check_week(week) / "simple_nn.py"
     if not source.is_file():
         return None
-    out = Path(out) if out is not None else paths.course_dir() / "reports" / week
+    out = Path(out) if out is not None else paths.course().reports(week)
     cache, key_file = out / CACHE, out / f"{CACHE}.key"
     key = hashlib.sha256(b"\0".join([source.read_bytes(), str(mnist.resolve_data_dir().resolve()).encode(),
                                      f"epochs={REFERENCE_EPOCHS}".encode()])).hexdigest()

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from . import build, course, grading, intake, lock, mnist, paths, preflight, reports
+from . import build, course, grading, intake, lock, mnist, nbgrader_commands, paths, preflight, reports
 from .faults import KitFault
 from .untrusted import printable
 
@@ -23,7 +23,7 @@ def cmd_assignments(args: argparse.Namespace) -> None:
 
 
 def cmd_release(args: argparse.Namespace) -> None:
-    print(f"released {args.week}: {course.release(args.week)} (exchange: {course.exchange_dir()})")
+    print(f"released {args.week}: {course.release(args.week)} (exchange: {nbgrader_commands.exchange_dir()})")
 
 
 def cmd_collect(args: argparse.Namespace) -> None:
@@ -111,7 +111,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     grades = grade_and_report(args.week)
     course.feedback(args.week)
     written = reports.write_reports(args.week, grades)
-    print(f"\ngrades.csv:   {grades}\nfeedback:     {paths.course_dir() / 'feedback'}\n"
+    print(f"\ngrades.csv:   {grades}\nfeedback:     {paths.course().feedback_root}\n"
           f"results.json: {reports.results_path(args.week, '<student>')}\nclass report: {written.class_report}")
 
 
@@ -123,7 +123,7 @@ def print_lines(text: str, file: TextIO | None = None) -> None:
 
 
 def print_gradebook(grades: Path, week: str) -> None:
-    rows = course.read_grades(grades, week)
+    rows = reports.read_grades(grades, week)
     print(f"\n{'student':<20} {'score':>7} {'max':>5} {'bonus':>7}")
     for row in sorted(rows, key=lambda r: r["student_id"]):
         print(f"{printable(row['student_id']):<20} {float(row['score']):>7g} {float(row['max_score']):>5g} "
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(args, "week"):
             paths.check_week(args.week)
         return args.run(args) or 0
-    except (ValueError, FileNotFoundError, mnist.MnistError, course.NbgraderError, KitFault, lock.Busy) as error:
+    except (ValueError, FileNotFoundError, mnist.MnistError, nbgrader_commands.NbgraderError, KitFault, lock.Busy) as error:
         print_lines(f"nngrader: {error}", file=sys.stderr)  # nbgrader's output names students' files
         return 1
 

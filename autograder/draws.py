@@ -37,7 +37,7 @@ DEFAULT_SECRET = b"nngrader: no course secret"
 
 def secret_file(root: Path | None = None) -> Path:
     """Where the course at ``root`` (default ``paths.course_dir()``) keeps its secret."""
-    return (root or paths.course_dir()) / ".nngrader" / "secret"
+    return paths.course(root).secret
 
 
 def ensure_secret(root: Path | None = None) -> Path:

@@ -9,7 +9,7 @@ and ``bonus_max`` the extra credit. Used as
 
 Student ids, names and emails are the students' text: each is written as a
 cell no spreadsheet runs as a formula (``untrusted.spreadsheet_cell``), and
-``course.read_grades`` reads it back exactly.
+``reports.read_grades`` reads it back exactly.
 """
 
 from __future__ import annotations
@@ -19,15 +19,11 @@ import csv
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 
+from .notebooks import is_bonus
 from .untrusted import spreadsheet_cell
 
-BONUS_PREFIX = "bonus_"
 COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
            "raw_score", "late_submission_penalty", "score", "max_score", "bonus", "bonus_max"]
-
-
-def is_bonus(grade_id: str) -> bool:
-    return grade_id.startswith(BONUS_PREFIX)
 
 
 class CsvWithBonus(ExportPlugin):

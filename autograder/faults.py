@@ -11,6 +11,8 @@ the student reads only that the check is not graded yet.
 
 from __future__ import annotations
 
+from .results import CheckResult, CheckSpec
+
 #: The first words a student reads for a check the kit could not grade.
 NOT_GRADED = "not graded yet"
 
@@ -35,3 +37,10 @@ def student_message(error: BaseException) -> str:
     reason = error.reason if isinstance(error, KitFault) else str(error).split(". ")[0]
     return (f"{NOT_GRADED}: the grading machine could not run this check ({reason}).\n"
             "  This is not about your code, and it costs you nothing: your instructor is told and grades it again.")
+
+
+def not_graded(spec: CheckSpec, fault: BaseException) -> CheckResult:
+    """The result of a check the kit could not grade: no points, no verdict, no hint."""
+    reason, fix = (fault.reason, fault.fix) if isinstance(fault, KitFault) else (str(fault), "")
+    return CheckResult(id=spec.id, title=spec.title, max_points=spec.points, passed=False, graded=False,
+                       message=student_message(fault), data={"fault": reason, "fix": fix})

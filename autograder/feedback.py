@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from html import escape
 
 from .advice import diagnose, likely_causes
-from .grading import bonus_check_ids
+from .checklist import bonus_check_ids
 from .results import CheckResult
 from .sanitize import with_policy
 

@@ -26,7 +26,7 @@ previous solution or grade cell only, so a notebook whose grading cells
 follow a locked markdown cell (every notebook of this kit) raises KeyError,
 and it leaves duplicates and foreign ids to fail later. The repair runs as
 the first of nbgrader's sanitizing steps (``nbgrader_hooks.RepairGradingCells``,
-configured by ``course.py``), so every autograde with the course's
+configured by ``nbgrader_commands.py``), so every autograde with the course's
 configuration repairs the same way: ``make grade``'s jobs, a hand-run
 ``nbgrader autograde``, and formgrader's autograde button. It needs nothing
 but the two notebooks, and says what it did in a few lines for the student's

@@ -45,10 +45,11 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
-from . import course, draws, intake, paths, store
+from . import draws, intake, nbgrader_commands, paths, store
 from .sandbox import Limits
 
-GRADEBOOK = "gradebook.db"
+#: Paths inside a job's archive: a course directory's own, relative to it.
+IN_ARCHIVE = paths.CourseLayout(Path())
 LIMITS = "limits.json"
 
 
@@ -56,28 +57,29 @@ def pack(week: str, student: str) -> bytes:
     """The archive one autograde of ``student``'s ``week`` needs: source, submission, gradebook, the course
     secret, and this process's limits (so a worker elsewhere grades under the instructor's limits and draws the
     instructor's numbers, not its own)."""
-    root = paths.course_dir()
+    layout = paths.course()
+    root = layout.root
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive, tempfile.TemporaryDirectory() as tmp:
-        snapshot = Path(tmp) / GRADEBOOK
-        _copy_database(root / GRADEBOOK, snapshot)
+        snapshot = Path(tmp) / IN_ARCHIVE.gradebook
+        _copy_database(layout.gradebook, snapshot)
         _forget_automatic_points(snapshot, week, student)
-        archive.add(snapshot, GRADEBOOK)
+        archive.add(snapshot, str(IN_ARCHIVE.gradebook))
         (Path(tmp) / LIMITS).write_text(json.dumps(Limits.from_env().as_env()), encoding="utf-8")
         archive.add(Path(tmp) / LIMITS, LIMITS)
         secret = draws.ensure_secret(root)
         archive.add(secret, str(secret.relative_to(root)))
-        archive.add(root / "source" / week, f"source/{week}")
+        archive.add(layout.source(week), str(IN_ARCHIVE.source(week)))
         # through the intake's copy: only regular files travel, whatever was put into submitted/ by hand
-        intake.copy_tree(root / "submitted" / student / week, Path(tmp) / "submitted")
-        archive.add(Path(tmp) / "submitted", f"submitted/{student}/{week}")
+        intake.copy_tree(layout.submitted(student, week), Path(tmp) / "staged")
+        archive.add(Path(tmp) / "staged", str(IN_ARCHIVE.submitted(student, week)))
     return buffer.getvalue()
 
 
 def run(week: str, student: str, job: bytes) -> bytes:
     """Autograde a packed job in a private course directory; the archive of what came out.
 
-    Raises ``course.NbgraderError`` if nbgrader fails, as a grading in place would.
+    Raises ``nbgrader_commands.NbgraderError`` if nbgrader fails, as a grading in place would.
     """
     with tempfile.TemporaryDirectory(prefix=f"nngrader-job-{student}-") as tmp:
         root = Path(tmp) / "course"
@@ -85,12 +87,12 @@ def run(week: str, student: str, job: bytes) -> bytes:
         _extract(job, root)
         env = {**json.loads((root / LIMITS).read_text(encoding="utf-8")),
                "NNGRADER_COURSE_DIR": str(root), "NNGRADER_EXCHANGE": str(Path(tmp) / "exchange")}
-        course.write_config(root, exchange=Path(env["NNGRADER_EXCHANGE"]), limits=Limits.from_env(env))
-        course.nbgrader("autograde", week, f"--student={student}", "--force", cwd=root, env=env)
+        nbgrader_commands.write_config(root, exchange=Path(env["NNGRADER_EXCHANGE"]), limits=Limits.from_env(env))
+        nbgrader_commands.nbgrader("autograde", week, f"--student={student}", "--force", cwd=root, env=env)
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-            archive.add(root / GRADEBOOK, GRADEBOOK)
-            archive.add(root / "autograded" / student / week, f"autograded/{student}/{week}")
+            archive.add(paths.course(root).gradebook, str(IN_ARCHIVE.gradebook))
+            archive.add(paths.course(root).autograded(student, week), str(IN_ARCHIVE.autograded(student, week)))
             results = store.results_dir(week, root) / student
             if results.is_dir():
                 archive.add(results, str(results.relative_to(root)))
@@ -103,14 +105,14 @@ def apply(week: str, student: str, outcome: bytes) -> None:
     with tempfile.TemporaryDirectory(dir=root, prefix=".job-") as tmp:
         done = Path(tmp)
         _extract(outcome, done)
-        for part in (Path("autograded") / student / week, store.results_dir(week, Path()) / student):
+        for part in (IN_ARCHIVE.autograded(student, week), IN_ARCHIVE.check_results(week) / student):
             target = root / part
             if target.exists():
                 shutil.rmtree(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             if (done / part).exists():
                 os.replace(done / part, target)
-        copy_grades(done / GRADEBOOK, root / GRADEBOOK, week, student)
+        copy_grades(done / IN_ARCHIVE.gradebook, paths.course(root).gradebook, week, student)
 
 
 def copy_grades(source: Path, target: Path, week: str, student: str) -> None:
@@ -163,7 +165,7 @@ def _forget_automatic_points(database: Path, week: str, student: str) -> None:
 def _copy_database(source: Path, target: Path) -> None:
     """A consistent copy of an SQLite database (its backup API)."""
     if not source.exists():
-        raise course.NbgraderError(f"{source} does not exist: release the assignment first (make release)")
+        raise nbgrader_commands.NbgraderError(f"{source} does not exist: release the assignment first (make release)")
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
 

@@ -1,4 +1,4 @@
-"""What the kit plugs into ``nbgrader autograde`` (configured by ``course.py``).
+"""What the kit plugs into ``nbgrader autograde`` (configured by ``nbgrader_commands.py``).
 
 * ``RepairGradingCells``, the first of nbgrader's sanitizing steps, gives a
   submitted notebook exactly the grading cells of the assignment's source
@@ -57,7 +57,9 @@ from traitlets import Bool
 
 from . import feedback, grading_cells, kernel_launcher, notebooks, output_limits, sanitize, store
 from .faults import KitFault
-from .grading import collect_checks, not_graded, run_checks
+from .checklist import collect_checks
+from .faults import not_graded
+from .grading import run_checks
 from .mnist import resolve_data_dir
 from .results import CheckResult
 from .sandbox import KIT_MOUNT, Limits, confined_argv, isolation

@@ -16,12 +16,12 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from .export import BONUS_PREFIX
 from .results import CheckSpec
 from .stubs import has_solutions, strip_solutions
 
 SUFFIX = ".pct.py"
 CHECK_PREFIX = "check_"
+BONUS_PREFIX = "bonus_"  # the grade ids of extra-credit checks (``is_bonus``)
 GRADING_INTRO = """## Hidden checks
 
 Each cell below stands for one check that runs after you submit, on the code in
@@ -79,6 +79,11 @@ def _grading_cell(check: CheckSpec) -> nbformat.NotebookNode:
 def grade_id_of(check: CheckSpec) -> str:
     """The nbgrader grade id of a check's cell: ``check_simple_nn__test_x`` (``bonus_...`` for extra credit)."""
     return (BONUS_PREFIX if check.bonus else CHECK_PREFIX) + check.id.replace("::", "__", 1)
+
+
+def is_bonus(grade_id: str) -> bool:
+    """Whether a grade cell is extra credit, by its grade id: what nbgrader's gradebook knows of a check."""
+    return grade_id.startswith(BONUS_PREFIX)
 
 
 def check_of(grade_id: str) -> str | None:

@@ -3,12 +3,15 @@
 The repository is laid out by role: ``solutions/<week>/`` is the one source,
 ``assignments/<week>/`` is generated from it for students, and
 ``autograder/<week>/`` holds the hidden graders. The nbgrader course directory
-is a build product (``course/`` unless NNGRADER_COURSE_DIR says otherwise).
+is a build product (``course/`` unless NNGRADER_COURSE_DIR says otherwise);
+``CourseLayout`` names every path in it (``paths.course().gradebook``,
+``.submitted(student, week)``...), so no other module spells one.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +37,91 @@ def cache_dir() -> Path:
 def course_dir() -> Path:
     """The nbgrader course directory (NNGRADER_COURSE_DIR, default ``course/``)."""
     return Path(os.environ.get("NNGRADER_COURSE_DIR", ROOT / "course")).resolve()
+
+
+@dataclass(frozen=True)
+class CourseLayout:
+    """Every path under an nbgrader course directory, as nbgrader's ``CourseDirectory`` lays it out, and the
+    kit's own files in it (``.nngrader/``): the one place that spells them."""
+
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        return self.root / "nbgrader_config.py"
+
+    @property
+    def gradebook(self) -> Path:
+        return self.root / "gradebook.db"
+
+    @property
+    def grades_csv(self) -> Path:
+        return self.root / "grades.csv"
+
+    def source(self, week: str) -> Path:
+        return self.root / "source" / week
+
+    def release(self, week: str) -> Path:
+        return self.root / "release" / week
+
+    @property
+    def submitted_root(self) -> Path:
+        return self.root / "submitted"
+
+    def submitted(self, student: str, week: str) -> Path:
+        return self.submitted_root / student / week
+
+    @property
+    def autograded_root(self) -> Path:
+        return self.root / "autograded"
+
+    def autograded(self, student: str, week: str) -> Path:
+        return self.autograded_root / student / week
+
+    @property
+    def feedback_root(self) -> Path:
+        return self.root / "feedback"
+
+    def feedback(self, student: str, week: str) -> Path:
+        return self.feedback_root / student / week
+
+    def reports(self, week: str) -> Path:
+        return self.root / "reports" / week
+
+    def results(self, week: str, student: str) -> Path:
+        """Gradescope-style ``results.json`` of one submission."""
+        return self.root / "results" / week / student / "results.json"
+
+    # --- the kit's own files, under .nngrader/ --------------------------------------------------------------
+    @property
+    def kit(self) -> Path:
+        return self.root / ".nngrader"
+
+    @property
+    def secret(self) -> Path:
+        """The course secret the graders draw their problems from (``draws``)."""
+        return self.kit / "secret"
+
+    @property
+    def grade_lock(self) -> Path:
+        return self.kit / "grade.lock"
+
+    def graded_record(self, week: str) -> Path:
+        """Which submissions ``make grade`` graded, and from what (``course._GradedRecord``)."""
+        return self.kit / f"graded-{week}.json"
+
+    def intake_records(self, week: str) -> Path:
+        """What the kit's collect received from each student, and when (``intake.Received``)."""
+        return self.kit / "intake" / week
+
+    def check_results(self, week: str) -> Path:
+        """The check results ``KitGrades`` saved while grading (``store``)."""
+        return self.kit / "results" / week
+
+
+def course(root: Path | None = None) -> CourseLayout:
+    """The layout of the course directory ``root`` (default: ``course_dir()``)."""
+    return CourseLayout(Path(root) if root is not None else course_dir())
 
 
 def weeks() -> list[str]:

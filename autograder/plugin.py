@@ -34,8 +34,8 @@ import pytest
 from . import draws, intake, solutions
 from .checks import GradeFailure
 from .forbidden import scan
-from .faults import KitFault, is_kit_fault
-from .grading import not_graded, student_id_of_user
+from .faults import KitFault, is_kit_fault, not_graded
+from .grading import student_id_of_user
 from .results import CheckResult, CheckSpec, write_jsonl
 from .rpc import MAX_UNTRUSTED_HEADER, PeerGone, PeerTimeout, ProtocolError, RpcError, ValueTooLarge
 from .sandbox import Limits, describe_bytes

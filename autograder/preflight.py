@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import mnist
 from .faults import KitFault
-from .grading import collect_checks
+from .checklist import collect_checks
 from .sandbox import Limits, SandboxUnavailable, confined_argv, run_limited
 
 #: Wall clock for starting Python in the sandbox once (it takes about 0.1 s).

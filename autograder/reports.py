@@ -14,13 +14,15 @@ be written again at any time without grading again.
 
 from __future__ import annotations
 
+import csv
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from . import class_report, course, feedback, gradescope, paths, store
-from .grading import bonus_check_ids
+from . import class_report, feedback, gradescope, paths, store
+from .checklist import bonus_check_ids
+from .untrusted import from_spreadsheet_cell
 
 
 @dataclass(frozen=True)
@@ -33,19 +35,19 @@ class Written:
 
 
 def reports_dir(week: str) -> Path:
-    return paths.course_dir() / "reports" / week
+    return paths.course().reports(week)
 
 
 def results_path(week: str, student: str) -> Path:
-    return paths.course_dir() / "results" / week / student / "results.json"
+    return paths.course().results(week, student)
 
 
 def write_reports(week: str, grades: Path | None = None) -> Written:
     """Write every report of ``week`` from grades.csv and the saved results; return where they went."""
-    grades = grades or paths.course_dir() / "grades.csv"
+    grades = grades or paths.course().grades_csv
     if not grades.is_file():
         raise FileNotFoundError(f"{grades} does not exist: grade first (make grade), then make report")
-    rows = course.read_grades(grades, week)
+    rows = read_grades(grades, week)
     graded = set(store.students(week)) & {row["student_id"] for row in rows}  # with or without a submission time
     by_student = {row["student_id"]: row for row in rows}
     students = {student: store.load(week, student) for student in sorted(graded)}
@@ -69,5 +71,13 @@ def write_reports(week: str, grades: Path | None = None) -> Written:
 
 def _feedback_pages(week: str, student: str, out: Path) -> list[str]:
     """Links from ``out`` to the student's nbgrader feedback pages, when ``make feedback`` has made them."""
-    folder = paths.course_dir() / "feedback" / student / week
+    folder = paths.course().feedback(student, week)
     return [quote(os.path.relpath(page, out)) for page in sorted(folder.glob("*.html"))]
+
+
+def read_grades(path: Path, week: str) -> list[dict[str, str]]:
+    """The rows of ``grades.csv`` for ``week``, each cell as the gradebook holds it (``export.py`` wrote text that
+    could start a formula with a leading quote)."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = [{column: from_spreadsheet_cell(cell) for column, cell in row.items()} for row in csv.DictReader(handle)]
+    return [row for row in rows if row["assignment"] == week]

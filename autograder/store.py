@@ -23,13 +23,14 @@ from pathlib import Path
 
 from . import paths
 from .faults import KitFault
-from .grading import collect_checks, not_graded
+from .checklist import collect_checks
+from .faults import not_graded
 from .results import CheckResult, read_jsonl, write_atomically
 
 
 def results_dir(week: str, root: Path | None = None) -> Path:
     """Where the results of ``week`` are kept in the course directory ``root`` (default: the kit's)."""
-    return (root or paths.course_dir()) / ".nngrader" / "results" / week
+    return paths.course(root).check_results(week)
 
 
 def save(week: str, student: str, module: str, results: list[CheckResult]) -> Path:

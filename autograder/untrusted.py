@@ -9,7 +9,7 @@ is a live link). Two places turn such text into inert data:
   act on is written as a Python-style escape, never dropped, so the instructor
   sees what was there (the intake also uses it to tell such names apart).
 * ``spreadsheet_cell`` for every text cell of a CSV the kit writes, with
-  ``from_spreadsheet_cell`` to read it back exactly (``course.read_grades``).
+  ``from_spreadsheet_cell`` to read it back exactly (``reports.read_grades``).
 
 (What a feedback page may show of a student's notebook is ``sanitize.py``'s.)
 """

@@ -76,7 +76,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
-from autograder import course, mnist, paths, store
+from autograder import course, mnist, nbgrader_commands, paths, reports, store
 from autograder.sandbox import Limits
 
 #: The four ways, in the order they run, with the label printed for each.
@@ -267,8 +267,8 @@ def plain_course(week: str, root: Path) -> Path:
     plain = root.parent / "plain-course"
     shutil.copytree(root, plain, ignore=shutil.ignore_patterns("autograded", "feedback", ".nngrader", "grades.csv"))
     (plain / "nbgrader_config.py").write_text(PLAIN_CONFIG.format(
-        root=str(plain), course_id=course.COURSE_ID, exchange=str(plain / "exchange"),
-        exclude={w: course.student_modules(w) for w in paths.weeks()},
+        root=str(plain), course_id=nbgrader_commands.COURSE_ID, exchange=str(plain / "exchange"),
+        exclude={w: nbgrader_commands.student_modules(w) for w in paths.weeks()},
         timeout=int(Limits.from_env().wall_seconds)), encoding="utf-8")
     return plain
 
@@ -278,7 +278,7 @@ def grade_baseline(week: str, plain: Path) -> float:
     start = time.perf_counter()
     for args in (["autograde", week, "--force"], ["export", f"--to={plain / 'grades.csv'}"]):
         done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=plain, capture_output=True, text=True,
-                              env=course.nbgrader_environment(ONE_BLAS_THREAD))  # the command as a user types it
+                              env=nbgrader_commands.nbgrader_environment(ONE_BLAS_THREAD))  # the command as a user types it
         if done.returncode != 0:
             raise SystemExit(f"nbgrader {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
     return time.perf_counter() - start
@@ -294,7 +294,7 @@ def grade_kit(week: str, students: int, workers: int | None = None, scheduler: s
     if failed or len(outcomes) != students:
         raise SystemExit(f"grading did not grade every submission ({len(outcomes)} of {students}):\n"
                          + "\n".join(failed))
-    rows = course.read_grades(grades, week)
+    rows = reports.read_grades(grades, week)
     return seconds, {r["student_id"]: (r["score"], r["max_score"], r["bonus"], r["bonus_max"]) for r in rows}
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import course, mnist, paths, solutions
+from autograder import course, mnist, paths, reports, solutions
 from autograder.grading import run_checks
 
 WEEK = "week03"
@@ -80,7 +80,7 @@ def grading_times() -> None:
         start = time.perf_counter()
         grades, _ = course.grade(WEEK, progress=False)
         autograde = time.perf_counter() - start
-        score = course.read_grades(grades, WEEK)[0]["score"]
+        score = reports.read_grades(grades, WEEK)[0]["score"]
     print("\ngrading one correct submission")
     for label, seconds in timings.items():
         print(f"  hidden graders alone, {label + ':':<28} {seconds:6.1f} s")

@@ -10,7 +10,7 @@ import pytest
 
 from autograder import notebooks, paths
 from autograder.build import build_assignment, stale_files
-from autograder.grading import collect_checks
+from autograder.checklist import collect_checks
 from autograder.stubs import BEGIN, END
 
 from leaks import leaked, notebook_code, solution_code_lines

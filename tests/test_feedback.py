@@ -13,7 +13,8 @@ import re
 import pytest
 
 from autograder import advice, feedback, gradescope, paths
-from autograder.grading import collect_checks, run_checks
+from autograder.checklist import collect_checks
+from autograder.grading import run_checks
 from autograder.results import CheckResult
 
 WEEK = "week03"

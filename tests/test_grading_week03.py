@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from autograder import paths
-from autograder.grading import collect_checks, run_checks
+from autograder.checklist import collect_checks
+from autograder.grading import run_checks
 from autograder.results import CheckResult
 from autograder.sandbox import Limits
 

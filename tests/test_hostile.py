@@ -46,7 +46,8 @@ from hostile import (
 )
 from mutants import assert_no_grader_source
 
-from autograder.grading import collect_checks, run_checks
+from autograder.checklist import collect_checks
+from autograder.grading import run_checks
 from autograder.results import CheckResult
 from autograder.sandbox import Limits, isolation
 

@@ -40,7 +40,7 @@ import pytest
 from hostile import SIGMOID, SIGMOID_DEF, STUDENT_ID, TANH, WEEK, correct_folder, first_lines
 from mutants import edit
 
-from autograder import course, output_limits, paths
+from autograder import course, output_limits, paths, reports
 from autograder.grading import run_checks
 from autograder.nbgrader_hooks import KERNEL_LOG_BYTES
 from autograder.rpc import Connection, PeerGone, ValueTooLarge
@@ -126,7 +126,7 @@ def graded(tmp_path_factory, mnist_dir):
         course.collect(WEEK)
         grades, outcomes = course.grade(WEEK, progress=False)
         course.feedback(WEEK)
-        rows = course.read_grades(grades, WEEK)
+        rows = reports.read_grades(grades, WEEK)
     return {"root": root, "outcomes": {o.student: o for o in outcomes}, "rows": {r["student_id"]: r for r in rows}}
 
 

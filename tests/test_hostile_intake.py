@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import course, intake, jobs, lock, paths, preflight
+from autograder import course, intake, jobs, lock, nbgrader_commands, paths, preflight, reports
 from autograder.faults import KitFault
-from autograder.grading import collect_checks
+from autograder.checklist import collect_checks
 
 from leaks import leaked, solution_code_lines
 
@@ -41,7 +41,7 @@ STUDENT_UID = 54321  # an unprivileged user id with no name: "another student"
 
 
 def inbound() -> Path:
-    return course.exchange_dir() / course.COURSE_ID / "inbound"
+    return nbgrader_commands.exchange_dir() / nbgrader_commands.COURSE_ID / "inbound"
 
 
 def folder_of(student: str) -> Path:
@@ -106,7 +106,7 @@ def intake_class(course_env, mnist_dir, tmp_path_factory):
 
     stub = tmp_path_factory.mktemp("stub") / "stub"
     shutil.copytree(victim, stub)
-    for module in course.student_modules(WEEK):
+    for module in nbgrader_commands.student_modules(WEEK):
         shutil.copy2(paths.ASSIGNMENTS / WEEK / module, stub / module)
     tomorrow = now + dt.timedelta(days=1)
     forge(f"victim+{WEEK}+{stamp(now)}+forged", stub, timestamp=stamp(now), uid=STUDENT_UID)
@@ -131,7 +131,7 @@ def intake_class(course_env, mnist_dir, tmp_path_factory):
         shutil.rmtree(root / "submitted" / student)
     grades, outcomes = course.grade(WEEK, progress=False)
     _, feedback_problems = course.feedback(WEEK)
-    rows = {row["student_id"]: row for row in course.read_grades(grades, WEEK)}
+    rows = {row["student_id"]: row for row in reports.read_grades(grades, WEEK)}
     return {"root": root, "collection": collection, "victim_folder": victim.name, "hoarded": hoarded, "outcomes": {o.student: o for o in outcomes}, "rows": rows,
             "before": before, "feedback_problems": feedback_problems}
 
@@ -197,7 +197,7 @@ def test_forged_and_malformed_folders_are_quarantined_and_the_victim_keeps_their
     lines = "\n".join(intake_class["collection"].lines())
     assert lines.count("quarantined victim+") == 5
     assert intake_class["outcomes"]["victim"].status == "graded"
-    record = intake.record_of(course.intake_records(WEEK), "victim")
+    record = intake.record_of(paths.course().intake_records(WEEK), "victim")
     assert record.source == intake_class["victim_folder"]
 
 
@@ -213,7 +213,7 @@ def test_a_quarantined_folder_stops_nobody_and_later_collects_still_work(intake_
 
 def test_the_recorded_time_is_the_exchanges_and_a_false_claim_is_flagged(intake_class):
     """Is the liar's submission time the exchange's, with their claim kept beside it and flagged?"""
-    record = intake.record_of(course.intake_records(WEEK), "liar")
+    record = intake.record_of(paths.course().intake_records(WEEK), "liar")
     received = intake.parse_time(record.received)
     assert abs(received - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(hours=1)
     assert intake.parse_time(record.claimed) < received - dt.timedelta(days=2)
@@ -274,8 +274,8 @@ def test_a_fault_of_the_machine_inside_a_job_is_not_graded_and_retried(intake_cl
     (retry,) = [o for o in outcomes if o.student == "retry"]
     assert retry.status == "failed" and "could not be graded" in retry.detail and "MNIST" in retry.detail
     assert (intake_class["root"] / ".nngrader" / f"graded-{WEEK}.json").read_text() == record
-    assert "retry" not in {row["student_id"] for row in course.read_grades(grades, WEEK) if row["timestamp"]}
-    assert {s: r["score"] for s, r in ((row["student_id"], row) for row in course.read_grades(grades, WEEK))
+    assert "retry" not in {row["student_id"] for row in reports.read_grades(grades, WEEK) if row["timestamp"]}
+    assert {s: r["score"] for s, r in ((row["student_id"], row) for row in reports.read_grades(grades, WEEK))
             if s in rows} == rows
 
 

@@ -23,7 +23,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder import course, paths, reports, store
-from autograder.grading import collect_checks
+from autograder.checklist import collect_checks
 
 WEEK = "week03"
 CHECKS = collect_checks(WEEK)
@@ -192,7 +192,7 @@ def test_the_problem_is_named_in_that_notebooks_feedback_and_in_the_grading_repo
 @pytest.mark.parametrize("student", FAULTS)
 def test_gradebook_grades_csv_results_json_and_the_checks_agree(graded, student):
     """Do the gradebook, grades.csv, results.json and the kit's check results give the student the same points?"""
-    row = next(row for row in course.read_grades(graded["grades"], WEEK) if row["student_id"] == student)
+    row = next(row for row in reports.read_grades(graded["grades"], WEEK) if row["student_id"] == student)
     document = json.loads(reports.results_path(WEEK, student).read_text())
     total = sum(notebook_scores(graded["root"], student).values())
     assert float(row["raw_score"]) + float(row["bonus"]) == total == sum(kit_points(student).values())
@@ -252,7 +252,7 @@ def test_regrading_after_the_grading_cells_were_removed_keeps_no_stale_points(gr
     assert {o.student for o in outcomes if o.status == "graded"} == {RESUBMITTER}
     after = notebook_scores(root, RESUBMITTER)
     assert after == {**before, "perceptron": 0.0} == kit_points(RESUBMITTER)
-    row = next(row for row in course.read_grades(grades, WEEK) if row["student_id"] == RESUBMITTER)
+    row = next(row for row in reports.read_grades(grades, WEEK) if row["student_id"] == RESUBMITTER)
     document = json.loads(next(p for p in written.results if p.parent.name == RESUBMITTER).read_text())
     assert float(row["raw_score"]) + float(row["bonus"]) == sum(after.values())
     assert sum(test["score"] for test in document["tests"]) == sum(after.values())

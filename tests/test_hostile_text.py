@@ -35,8 +35,8 @@ import nbformat
 import pytest
 from nbconvert.exporters import HTMLExporter
 
-from autograder import cli, course, feedback, sanitize
-from autograder.grading import collect_checks
+from autograder import cli, course, feedback, nbgrader_commands, reports, sanitize
+from autograder.checklist import collect_checks
 from autograder.untrusted import from_spreadsheet_cell, printable, spreadsheet_cell
 
 import browser
@@ -128,12 +128,12 @@ def graded(course_env, mnist_dir, tmp_path_factory):
     shutil.copytree(root / "submitted" / HOSTILE / WEEK, planted)
     shutil.copy2(release / f"{NOTEBOOK}.ipynb", planted / f"{NOTEBOOK}.ipynb")
     (planted / "activations.py").rename(planted / ESCAPED_FILE)
-    course.nbgrader("db", "student", "add", FORMULA_ID, "--first-name=@SUM(1+1)")
-    course.nbgrader("db", "student", "add", ESCAPED_ID)
+    nbgrader_commands.nbgrader("db", "student", "add", FORMULA_ID, "--first-name=@SUM(1+1)")
+    nbgrader_commands.nbgrader("db", "student", "add", ESCAPED_ID)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         cli.grade_and_report(WEEK)  # what `nngrader grade` prints, without the class report it then writes
-    course.nbgrader("generate_feedback", WEEK, f"--student={HOSTILE}", "--force")
+    nbgrader_commands.nbgrader("generate_feedback", WEEK, f"--student={HOSTILE}", "--force")
     return {"root": root, "out": out.getvalue(), "err": err.getvalue(),
             "page": root / "feedback" / HOSTILE / WEEK / f"{NOTEBOOK}.html"}
 
@@ -235,7 +235,7 @@ def test_a_formula_student_id_is_text_in_grades_csv(graded):
         cells = [cell for row in csv.reader(handle) for cell in row]
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r")], cells
     assert "'" + FORMULA_ID in cells and "'@SUM(1+1)" in cells
-    row = next(r for r in course.read_grades(graded["root"] / "grades.csv", WEEK) if r["student_id"] == FORMULA_ID)
+    row = next(r for r in reports.read_grades(graded["root"] / "grades.csv", WEEK) if r["student_id"] == FORMULA_ID)
     assert row["first_name"] == "@SUM(1+1)"
     assert float(row["score"]) == 0.0 and row["score"][0].isdigit() and row["max_score"] == f"{float(MAX_POINTS)}"
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
+
+import pytest
 
 from autograder import paths
 
@@ -37,4 +41,97 @@ def test_student_facing_text_is_in_us_english():
         if name.endswith((".py", ".md", ".ipynb")):
             for number, line in enumerate((paths.ROOT / name).read_text(encoding="utf-8").splitlines(), 1):
                 found += [f"{name}:{number}: {match.group(0)}" for match in BRITISH.finditer(line)]
+    assert found == []
+
+
+def imports_of(path, module: str) -> set[str]:
+    """The kit modules ``module`` (at ``path``) imports, at the top or inside a function."""
+    import ast
+
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            target = (".".join(base[:len(base) - node.level + 1]) + (f".{node.module}" if node.module else "")
+                      if node.level else node.module or "")
+            found |= {f"{target}.{alias.name}" for alias in node.names} | {target}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found
+
+
+def kit_modules() -> dict[str, object]:
+    modules = {}
+    for path in sorted((paths.ROOT / "autograder").rglob("*.py")):
+        parts = path.relative_to(paths.ROOT).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return modules
+
+
+def test_the_kit_has_no_import_cycles():
+    """Does no module of autograder/ import, directly or through others, a module that imports it back (lazy
+    imports inside functions included)?"""
+    modules = kit_modules()
+    graph = {name: {m for m in imports_of(path, name) if m in modules and m != name and m != "autograder"}
+             for name, path in modules.items()}
+
+    def reaches(start: str, goal: str) -> list[str] | None:
+        seen, frontier = {start}, [[start]]
+        while frontier:
+            trail = frontier.pop()
+            for nxt in graph[trail[-1]]:
+                if nxt == goal:
+                    return trail + [goal]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    frontier.append(trail + [nxt])
+        return None
+
+    cycles = [" -> ".join(trail) for name in graph for trail in [reaches(name, name)] if trail]
+    assert cycles == []
+
+
+def test_every_hook_the_nbgrader_config_names_exists():
+    """Does every kit class the course's nbgrader_config.py names (preprocessors, exporter) import, so that a
+    renamed module cannot leave a course's config pointing nowhere?"""
+    import importlib
+    import re as regex
+
+    from autograder import nbgrader_commands
+
+    named = regex.findall(r'"(autograder\.[\w.]+)"', nbgrader_commands.CONFIG)
+    assert len(named) >= 6
+    for dotted in named:
+        module, _, name = dotted.rpartition(".")
+        assert hasattr(importlib.import_module(module), name), dotted
+
+
+@pytest.mark.parametrize("modules", [
+    ("autograder.build", "autograder.stubs", "autograder.notebooks"),  # make assignments
+    ("autograder.reports", "autograder.feedback", "autograder.class_report", "autograder.plots",
+     "autograder.gradescope", "autograder.advice", "autograder.store", "autograder.checklist"),  # reading results
+], ids=["authoring", "reporting"])
+def test_authoring_and_reporting_load_neither_nbgrader_nor_pytest(modules):
+    """Do the modules behind make assignments, and those that read saved results into reports, import without
+    loading nbgrader or pytest (heavy, and not theirs to need)?"""
+    code = f"import sys, {', '.join(modules)}; print(' '.join(m for m in ('nbgrader', 'pytest') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=paths.ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(paths.ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
+
+
+#: A course directory's own names, joined into a path: only paths.CourseLayout spells them.
+COURSE_NAMES = re.compile(r'/ "(submitted|autograded|release|source|feedback|reports|results|\.nngrader)"|'
+                          r'"(gradebook\.db|nbgrader_config\.py)"')
+
+
+def test_only_the_course_layout_spells_the_course_directory():
+    """Does every module of the kit reach a path under the course directory through paths.CourseLayout, so that
+    the layout is written down once?"""
+    found = [f"{path.relative_to(paths.ROOT)}:{number}: {line.strip()}"
+             for path in sorted((paths.ROOT / "autograder").rglob("*.py")) if path.name != "paths.py"
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if COURSE_NAMES.search(line)]
     assert found == []

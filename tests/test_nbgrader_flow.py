@@ -20,8 +20,8 @@ import time
 import nbformat
 import pytest
 
-from autograder import course, paths, plots, reports, store
-from autograder.grading import collect_checks
+from autograder import course, nbgrader_commands, paths, plots, reports, store
+from autograder.checklist import collect_checks
 
 import browser
 from leaks import leaked, solution_code_lines
@@ -79,7 +79,7 @@ def graded(course_env, mnist_dir, tmp_path_factory):
     grades, outcomes = course.grade(WEEK, progress=False)
     course.feedback(WEEK)
     written = reports.write_reports(WEEK, grades)
-    rows = course.read_grades(grades, WEEK)
+    rows = reports.read_grades(grades, WEEK)
     return {"root": root, "release": release, "outcomes": outcomes, "rows": {row["student_id"]: row for row in rows},
             "scores": {row["student_id"]: float(row["score"]) for row in rows}, "reports": written}
 
@@ -115,7 +115,7 @@ def test_release_holds_no_solution_and_no_hidden_grader(graded):
     """Do the release and the exchange hold only what students may see: stubs, no grader, no hidden cells?"""
     solutions = {p.name: p for p in (paths.SOLUTIONS / WEEK).glob("*.py")}
     hidden = {p.read_bytes() for p in (paths.GRADERS / WEEK).glob("*.py")}
-    for folder in (graded["release"], graded["root"] / "exchange" / course.COURSE_ID / "outbound"):
+    for folder in (graded["release"], graded["root"] / "exchange" / nbgrader_commands.COURSE_ID / "outbound"):
         files = [path for path in folder.rglob("*") if path.is_file()]
         assert len(files) == len(list((paths.ASSIGNMENTS / WEEK).iterdir())), folder
         for path in files:
@@ -132,7 +132,7 @@ def test_release_matches_the_committed_assignment(graded):
     release = graded["release"]
     committed = paths.ASSIGNMENTS / WEEK
     assert sorted(p.name for p in release.iterdir()) == sorted(p.name for p in committed.iterdir())
-    for name in course.student_modules(WEEK):
+    for name in nbgrader_commands.student_modules(WEEK):
         assert (release / name).read_bytes() == (committed / name).read_bytes()
 
 
@@ -169,7 +169,7 @@ def test_grading_again_skips_unchanged_submissions_and_keeps_grades(graded):
     """Does a second `make grade` skip every unchanged submission and export the same grades?"""
     grades, outcomes = course.grade(WEEK, progress=False)
     assert {o.status for o in outcomes} == {"skipped"}
-    assert {row["student_id"]: float(row["score"]) for row in course.read_grades(grades, WEEK)} == graded["scores"]
+    assert {row["student_id"]: float(row["score"]) for row in reports.read_grades(grades, WEEK)} == graded["scores"]
 
 
 def test_a_broken_notebook_is_reported_and_the_students_code_still_graded(graded):
@@ -184,13 +184,13 @@ def test_a_broken_notebook_is_reported_and_the_students_code_still_graded(graded
         kept = (broken / "perceptron.ipynb.broken").read_text(encoding="utf-8")
     finally:
         shutil.rmtree(broken.parent)
-    course.nbgrader("db", "student", "remove", "broken_student", "--force")  # leave the class as it was
+    nbgrader_commands.nbgrader("db", "student", "remove", "broken_student", "--force")  # leave the class as it was
     by_student = {o.student: o for o in outcomes}
     assert by_student["broken_student"].status == "graded"
     assert "perceptron.ipynb was not a valid notebook" in by_student["broken_student"].detail
     assert kept == damaged
     assert {o.status for s, o in by_student.items() if s != "broken_student"} == {"skipped"}
-    scores = {row["student_id"]: float(row["score"]) for row in course.read_grades(grades, WEEK)}
+    scores = {row["student_id"]: float(row["score"]) for row in reports.read_grades(grades, WEEK)}
     # its modules are the correct student's, whose hand-computed quiz answer is for another id
     assert scores["broken_student"] == MAX_POINTS - QUIZ_POINTS
     assert all(scores[student] == score for student, score in graded["scores"].items())
@@ -214,7 +214,7 @@ def test_grading_killed_part_way_resumes_without_losing_or_repeating(graded):
     grades, outcomes = course.grade(WEEK, progress=False)
     assert {o.student for o in outcomes if o.status == "skipped"} == done_before_kill
     assert {o.student for o in outcomes if o.status == "graded"} == set(graded["scores"]) - done_before_kill
-    assert {row["student_id"]: float(row["score"]) for row in course.read_grades(grades, WEEK)} == graded["scores"]
+    assert {row["student_id"]: float(row["score"]) for row in reports.read_grades(grades, WEEK)} == graded["scores"]
 
 
 def test_attacks_from_the_notebook_kernel_fail_and_gain_nothing(graded):
@@ -365,7 +365,7 @@ def test_feedback_page_renders_in_chromium_with_the_kits_report(graded):
 def test_one_autograde_runs_the_graders_once_for_all_notebooks(graded):
     """Does one `nbgrader autograde` of a student run the hidden graders once, however many notebooks it executes
     (nbgrader makes a new preprocessor per notebook: the results must outlive it)?"""
-    log = course.nbgrader("autograde", WEEK, "--student=stub_student", "--force")
+    log = nbgrader_commands.nbgrader("autograde", WEEK, "--student=stub_student", "--force")
     notebooks = len(list((paths.ASSIGNMENTS / WEEK).glob("*.ipynb")))
     assert log.count("] Autograding ") == notebooks > 1, log[-3000:]
     assert log.count("KitGrades: graded week03 of stub_student once") == 1, log[-3000:]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import course, nbgrader_process
+from autograder import nbgrader_commands, nbgrader_process
 
 #: nbgrader runs its course's nbgrader_config.py (several times per command): this one reports where it ran.
 PROBE_CONFIG = """\
@@ -29,7 +29,7 @@ EXTRA
 def probe(folder: Path, extra: str = "", **env: str) -> tuple[int, list[dict], str]:
     """Run ``nbgrader db student list`` in ``folder`` with the probe config: (exit code, probe lines, output)."""
     (folder / "nbgrader_config.py").write_text(PROBE_CONFIG.replace("EXTRA", extra), encoding="utf-8")
-    code, output = nbgrader_process.run(["db", "student", "list"], folder, course.nbgrader_environment(env))
+    code, output = nbgrader_process.run(["db", "student", "list"], folder, nbgrader_commands.nbgrader_environment(env))
     lines = [json.loads(line.removeprefix("PROBE ")) for line in output.splitlines() if line.startswith("PROBE ")]
     return code, lines, output
 
@@ -53,7 +53,7 @@ def test_each_command_starts_fresh_from_the_server(tmp_path):
 
 
 def test_a_failing_command_returns_its_exit_code_and_message(tmp_path):
-    code, output = nbgrader_process.run(["autograde", "no_such_week"], tmp_path, course.nbgrader_environment())
+    code, output = nbgrader_process.run(["autograde", "no_such_week"], tmp_path, nbgrader_commands.nbgrader_environment())
     assert code == 1
     assert "no_such_week" in output
 
@@ -65,8 +65,8 @@ def test_a_command_killed_midway_is_reported_as_killed(tmp_path):
 
 
 def test_course_nbgrader_raises_with_the_output_when_a_command_fails(tmp_path):
-    with pytest.raises(course.NbgraderError, match="no_such_week"):
-        course.nbgrader("autograde", "no_such_week", cwd=tmp_path)
+    with pytest.raises(nbgrader_commands.NbgraderError, match="no_such_week"):
+        nbgrader_commands.nbgrader("autograde", "no_such_week", cwd=tmp_path)
 
 
 def test_a_dead_server_is_started_again(tmp_path):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from autograder import paths
-from autograder.grading import PYTEST_ARGS
+from autograder.checklist import PYTEST_ARGS
 from autograder.results import CheckResult, CheckSpec, read_jsonl
 
 GRADER = textwrap.dedent('''

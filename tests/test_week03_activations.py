@@ -16,7 +16,8 @@ import pytest
 from mutants import Mutation, assert_caught, assert_no_grader_source, edit, grade_mutant, reference_folder
 
 from autograder import paths
-from autograder.grading import collect_checks, run_checks
+from autograder.checklist import collect_checks
+from autograder.grading import run_checks
 from autograder.stubs import strip_solutions
 
 WEEK, MODULE = "week03", "activations"

@@ -15,7 +15,8 @@ import pytest
 from mutants import Mutation, assert_caught, assert_no_grader_source, grade_mutant, reference_folder
 
 from autograder import paths
-from autograder.grading import collect_checks, run_checks
+from autograder.checklist import collect_checks
+from autograder.grading import run_checks
 from autograder.stubs import strip_solutions
 
 WEEK, MODULE = "week03", "backprop"

@@ -12,7 +12,8 @@ import shutil
 import pytest
 
 from autograder import paths
-from autograder.grading import collect_checks, run_checks
+from autograder.checklist import collect_checks
+from autograder.grading import run_checks
 from autograder.stubs import strip_solutions
 from mutants import Mutation, assert_caught, assert_no_grader_source, grade_mutant, reference_folder
 
