@@ -15,9 +15,10 @@ the grader's source.
 Student code never runs in this process. ``student`` is a handle on the module
 inside a sandboxed worker (``student_process``), which runs in a folder holding
 the week's modules of the submission and nothing else (no notebook, none of its
-outputs, no data file; a module larger than MODULE_BYTES is refused); each check has until its
-``timeout`` mark (DEFAULT_TIMEOUT otherwise) for everything it asks of that
-worker, and a worker that crashes, hangs or exits is replaced for the next check.
+outputs, no data file; a module larger than MODULE_BYTES is refused). Each
+check has until its ``timeout`` mark (DEFAULT_TIMEOUT otherwise) for everything
+it asks of that worker, and a worker that crashes, hangs or exits is replaced
+for the next check.
 """
 
 from __future__ import annotations
