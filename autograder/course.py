@@ -106,10 +106,10 @@ def grade(week: str, force: bool = False, progress: bool = True, workers: int | 
 
     with lock.held(paths.course().grade_lock, "make grade"):
         preflight.check_machine(week)
-        return _grade(jobs, week, force, progress, workers, scheduler)
+        return _grade(week, force, progress, workers, scheduler)
 
 
-def _grade(jobs, week: str, force: bool, progress: bool, workers: int | None,
+def _grade(week: str, force: bool, progress: bool, workers: int | None,
            scheduler: str | None) -> tuple[Path, list[Outcome]]:
     layout = paths.course()
     record = _GradedRecord(layout.graded_record(week))

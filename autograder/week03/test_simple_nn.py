@@ -555,6 +555,10 @@ def disguised(X: np.ndarray, y: np.ndarray, pixels: np.ndarray, classes: np.ndar
     return np.ascontiguousarray(X[:, pixels]), classes[y].astype(y.dtype)
 
 
+#: The hint of every check that finds the parameters unchanged by training.
+UPDATE_IN_PLACE = "update the parameters themselves (self.W1 += v, or self.W1 = self.W1 + v), not copies of them"
+
+
 def changed(before: dict, after: dict) -> bool:
     return any(not np.array_equal(before[name], after[name]) for name in PARAMETERS)
 
@@ -577,8 +581,7 @@ def test_train_loss_decreases(student, mnist, rng):
     recomputed = f"{start:.4g} before training, {end:.4g} after (recomputed by the grader from your weights)"
     expect(changed(initial, trained), f"the parameters after {call}", expected="changed by training",
            got="exactly the values SimpleNN(seed=0) gave them", symptoms={"loss_flat": True},
-           hint="update the parameters themselves (self.W1 += v, or self.W1 = self.W1 + v), not copies of them, "
-           "with the gradients self.backward returns")
+           hint=UPDATE_IN_PLACE + ", with the gradients self.backward returns")
     expect(end < start * (1 - LOSS_DROP), f"the loss of the weights {call} gives", expected=f"lower than the "
            f"initial weights' by more than {LOSS_DROP:.0%}", got=recomputed,
            hint="the loss rose: check the sign of the update (subtract the gradient: v = momentum * v - "
@@ -628,8 +631,7 @@ def test_train_same_seed_same_result(student, mnist, rng):
         expect(end < start, f"the loss of the weights {call} gives", expected="lower than the initial weights' (a "
                "training that learns nothing has no result to reproduce)", got=f"{start:.4g} before training, "
                f"{end:.4g} after (recomputed by the grader from your weights)",
-               hint="update the parameters themselves (self.W1 += v, or self.W1 = self.W1 + v), not copies of them, "
-               "with the gradients self.backward returns")
+               hint=UPDATE_IN_PLACE + ", with the gradients self.backward returns")
         runs.append((trained, real_array(np.asarray(history, dtype=float))))
     same = all(np.array_equal(runs[0][0][name], runs[1][0][name]) for name in PARAMETERS) and \
         runs[0][1] is not None and runs[1][1] is not None and np.array_equal(runs[0][1], runs[1][1])
@@ -666,7 +668,7 @@ def test_accuracy_above_90_percent_on_mnist(student, mnist, rng, request):
            hint="process a whole mini-batch with one matrix product instead of a loop over examples")
     expect(changed(initial, trained), f"the parameters after {call}", expected="changed by training",
            got="exactly the values SimpleNN(seed=0) gave them", symptoms={"accuracy_chance": True},
-           hint="update the parameters themselves (self.W1 += v, or self.W1 = self.W1 + v), not copies of them")
+           hint=UPDATE_IN_PLACE)
     symptoms = {**({"loss_nan": True} if not np.all(np.isfinite(losses)) else {}),
                 **({"accuracy_chance": True} if accuracy < CHANCE_ACCURACY else {})}
     expect(accuracy > ACCURACY_TARGET, f"test accuracy of the weights after {call}",
