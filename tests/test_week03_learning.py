@@ -16,6 +16,9 @@ marks. On the graders before issue 13 every gaming one scored 35 / 35.
 from __future__ import annotations
 
 import base64
+import contextlib
+import importlib.util
+import io
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,6 +194,40 @@ def test_an_unusual_but_correct_train_gets_full_marks(tmp_path, values):
     assert {i: r.message for i, r in results.items() if not r.passed} == {}
     assert results[ACCURACY].data["accuracy"] > 0.9
     assert "He scale" in results[INIT_SCALE].note and "0.01" in results[INIT_SCALE].report()
+
+
+#: Draws of the data's disguise the training checks are run on, in-process, for the verdicts that must not
+#: depend on them. On two of these (13 and 15) the loss check's first rule, a fall of 1 %, let the buggy
+#: sample's diverging training through (on 7 of the first 40 draws).
+TRAINING_DRAWS = range(10, 18)
+
+
+@pytest.mark.parametrize("sample, verdicts", [
+    ("correct_student", {LOSS: "pass", SEED: "pass"}),
+    # gradients summed over the batch: its training diverges, and ends 0 to 20 % below the initial loss (60
+    # draws): it fails the loss check on every draw, and keeps the point of a training that is reproducible
+    ("buggy_student", {LOSS: "fail", SEED: "pass"}),
+])
+def test_the_training_checks_give_one_verdict_whatever_the_draw(sample, verdicts, mnist_dir):
+    """Is a sample's verdict on the loss and reproducibility checks the same on every draw of the data?"""
+    from autograder.checks import GradeFailure
+    from autograder.week03 import test_simple_nn as graders
+
+    X_train, y_train, X_test, y_test = mnist.load_mnist(mnist_dir)
+    data = {"X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test}
+    spec = importlib.util.spec_from_file_location(f"{sample}_simple_nn", paths.EXAMPLES / sample / "simple_nn.py")
+    student = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(student)
+    for check_id, expected in verdicts.items():
+        check = getattr(graders, check_id.split("::")[1])
+        for seed in TRAINING_DRAWS:
+            try:
+                with np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()):
+                    check(student, data, np.random.default_rng(seed))
+                got = "pass"
+            except GradeFailure as failure:
+                got, message = "fail", str(failure)
+            assert got == expected, f"{check_id} on draw {seed}: {message if got == 'fail' else 'passed'}"
 
 
 #: A perceptron fit that never learns: it recognizes the gate from the truth table (whatever the order of its rows

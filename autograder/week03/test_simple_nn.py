@@ -51,10 +51,13 @@ TRAIN_BUDGET_S = 300
 INIT_STD = (0.005, 0.1)
 #: Below this test accuracy the network guesses (chance is 10 %): recorded as a symptom.
 CHANCE_ACCURACY = 0.2
-#: The loss checks: the loss of the trained weights, recomputed here, must be more than 1 % below the initial
-#: weights' (and, after three epochs, below the loss after one). On 2,000 images the reference goes from 2.37 to
-#: 0.92 after one epoch and 0.37 after three; weights that never change give the same loss up to rounding, which
-#: a bare "lower" could let through.
+#: The loss check: three epochs on 2,000 images must bring the loss of the weights, recomputed here, below 60 %
+#: of the initial weights' (and more than 1 % below the loss after one epoch). The reference goes from 2.37 to
+#: 0.92 after one epoch and 0.37 after three (16 %); the accepted initial scales, 0.01 and 0.005, reach 30 % and
+#: 39 %. A training that diverges (gradients summed over the batch instead of averaged) ends between 80 % and
+#: 102 % on 60 draws of the data's disguise: a bare "lower" passed or failed it by the draw.
+LOSS_LEARNED = 0.6
+#: Smaller changes than this are no change: weights that never move give the same loss up to rounding.
 LOSS_DROP = 0.01
 #: standardize against the documented formula, (X - mean) / std per feature: both sides compute it in
 #: float64, so only rounding separates them (an equivalent (X - mean) * (1 / std) measures 2e-16). The
@@ -582,12 +585,14 @@ def test_train_loss_decreases(student, mnist, rng):
     expect(changed(initial, trained), f"the parameters after {call}", expected="changed by training",
            got="exactly the values SimpleNN(seed=0) gave them", symptoms={"loss_flat": True},
            hint=UPDATE_IN_PLACE + ", with the gradients self.backward returns")
-    expect(end < start * (1 - LOSS_DROP), f"the loss of the weights {call} gives", expected=f"lower than the "
-           f"initial weights' by more than {LOSS_DROP:.0%}", got=recomputed,
+    symptoms = {"loss_rising": True} if end > start else {"loss_flat": True} if end >= start * (1 - LOSS_DROP) \
+        else {}
+    expect(end < start * LOSS_LEARNED, f"the loss of the weights {call} gives", expected=f"below {LOSS_LEARNED:.0%} "
+           f"of the initial weights' (the reference's falls to 16%)", got=recomputed,
            hint="the loss rose: check the sign of the update (subtract the gradient: v = momentum * v - "
-           "learning_rate * grad)" if end > start else "check that the gradients are right (the backward checks) "
-           "and that each update changes the parameters themselves",
-           symptoms={"loss_flat": True} if end <= start else {"loss_rising": True})
+           "learning_rate * grad)" if end > start else "check that the gradients are right (the backward checks: "
+           "each is averaged over the batch) and that each update changes the parameters themselves",
+           symptoms=symptoms)
     values = np.asarray(history, dtype=np.float64) if isinstance(history, (list, tuple, np.ndarray)) else None
     expect(values is not None and values.ndim == 1 and 1 <= len(values) <= 3, f"what {call} returned",
            expected="a list of 3 losses, one per epoch (fewer if your own rule stopped training early)",
@@ -618,25 +623,33 @@ def test_train_loss_decreases(student, mnist, rng):
 
 @pytest.mark.points(1)
 def test_train_same_seed_same_result(student, mnist, rng):
-    """training twice with the same seed gives the same trained weights and losses"""
-    X, y = disguised(mnist["X_train"][:500], mnist["y_train"][:500], rng.permutation(784), rng.permutation(10))
+    """training twice with the same seed gives the same weights and losses, and other images other weights"""
+    pixels, classes = rng.permutation(784), rng.permutation(10)
+    X, y = disguised(mnist["X_train"][:500], mnist["y_train"][:500], pixels, classes)
     call = "train(X, y, epochs=2) on 500 MNIST images"
-    runs = []
-    for _ in range(2):
+
+    def trained_on(X, y):
         model = student.SimpleNN(seed=7)
         initial = parameters_of(model, "after SimpleNN(seed=7)")
         history = model.train(X.copy(), y.copy(), epochs=2)
         trained = parameters_of(model, f"after {call}")
-        start, end = cross_entropy(initial, X, y), cross_entropy(trained, X, y)
-        expect(end < start, f"the loss of the weights {call} gives", expected="lower than the initial weights' (a "
-               "training that learns nothing has no result to reproduce)", got=f"{start:.4g} before training, "
-               f"{end:.4g} after (recomputed by the grader from your weights)",
-               hint=UPDATE_IN_PLACE + ", with the gradients self.backward returns")
-        runs.append((trained, real_array(np.asarray(history, dtype=float))))
+        expect(changed(initial, trained), f"the parameters after {call}", expected="changed by training (a "
+               "training that learns nothing has no result to reproduce)", got="exactly the values SimpleNN(seed=7) "
+               "gave them", hint=UPDATE_IN_PLACE + ", with the gradients self.backward returns")
+        return trained, real_array(np.asarray(history, dtype=float))
+
+    runs = [trained_on(X, y) for _ in range(2)]
     same = all(np.array_equal(runs[0][0][name], runs[1][0][name]) for name in PARAMETERS) and \
         runs[0][1] is not None and runs[1][1] is not None and np.array_equal(runs[0][1], runs[1][1])
     expect(same, "two trainings of SimpleNN(seed=7)", expected="identical results", got="different weights or losses",
            hint="shuffle with self.rng.permutation(N), not np.random.shuffle: all randomness from the seed")
+    # a result that is reproduced but does not come from the data (weights set, not learned) proves nothing
+    others, _ = trained_on(*disguised(mnist["X_train"][500:1000], mnist["y_train"][500:1000], pixels, classes))
+    expect(changed(runs[0][0], others), f"the weights {call} gives, against those from 500 other images",
+           expected="different weights: a training's result depends on the data it learns from",
+           got="the same weights from different images",
+           hint="learn from the X_train and y_train that train is given: start from the weights __init__ drew and "
+           "update them with the gradients self.backward returns")
 
 
 @pytest.mark.points(6)
