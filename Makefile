@@ -44,7 +44,7 @@ sandbox:
 	  { echo "could not install bubblewrap: install the package bubblewrap (apt, dnf, pacman)"; exit 1; }; }
 
 data: venv
-	$(PY) -m autograder.mnist download
+	$(PY) -m autograder.handout.mnist download
 
 assignments: venv
 	$(PY) -m autograder.cli assignments

@@ -26,10 +26,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import worker
-from .faults import KitFault
-from .rpc import Remote
-from .student_process import StudentModule, beside
+from autograder.jail import worker
+from autograder.faults import KitFault
+from autograder.jail.rpc import Remote
+from autograder.sandbox.student_process import StudentModule, beside
 
 
 class GradeFailure(AssertionError):
@@ -150,13 +150,13 @@ def without_init(module: StudentModule | ModuleType, class_name: str) -> Any:
     """An instance of ``module.<class_name>`` whose ``__init__`` never ran (for when the student's fails)."""
     cls = getattr(module, class_name)
     if isinstance(module, StudentModule):
-        return beside(module, "autograder.worker").new_instance(cls)
+        return beside(module, "autograder.jail.worker").new_instance(cls)
     return cls.__new__(cls)
 
 
 def call_recording_warnings(module: StudentModule | ModuleType, f: Callable, *args, **kwargs):
     """``f(*args, **kwargs)`` run where ``module`` lives: (result, the RuntimeWarnings it raised there)."""
-    runner = beside(module, "autograder.worker") if isinstance(module, StudentModule) else worker
+    runner = beside(module, "autograder.jail.worker") if isinstance(module, StudentModule) else worker
     return runner.call_recording_warnings(f, *args, **kwargs)
 
 

@@ -12,9 +12,19 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from . import build, course, grading, intake, lock, mnist, nbgrader_commands, paths, preflight, reports
-from .faults import KitFault
-from .untrusted import printable
+from autograder.authoring import build
+
+from autograder.course import workflow, intake, lock, nbgrader_commands, preflight
+
+from autograder.grading import runner
+
+from autograder.handout import mnist
+
+from autograder import paths
+
+from autograder.reporting import reports
+from autograder.faults import KitFault
+from autograder.untrusted import printable
 
 
 def cmd_assignments(args: argparse.Namespace) -> None:
@@ -23,11 +33,11 @@ def cmd_assignments(args: argparse.Namespace) -> None:
 
 
 def cmd_release(args: argparse.Namespace) -> None:
-    print(f"released {args.week}: {course.release(args.week)} (exchange: {nbgrader_commands.exchange_dir()})")
+    print(f"released {args.week}: {workflow.release(args.week)} (exchange: {nbgrader_commands.exchange_dir()})")
 
 
 def cmd_collect(args: argparse.Namespace) -> None:
-    for line in course.collect(args.week).lines():
+    for line in workflow.collect(args.week).lines():
         print(line)
 
 
@@ -50,7 +60,7 @@ def print_reports(written: reports.Written) -> None:
 def grade_and_report(week: str, force: bool = False, workers: int | None = None, scheduler: str | None = None) -> Path:
     """Grade ``week``, print a line per submission that was not simply graded, a summary, and the gradebook."""
     start = time.perf_counter()
-    grades, outcomes = course.grade(week, force=force, workers=workers, scheduler=scheduler)
+    grades, outcomes = workflow.grade(week, force=force, workers=workers, scheduler=scheduler)
     for outcome in outcomes:
         if outcome.status != "graded" or outcome.detail:
             print(outcome.line())
@@ -62,7 +72,7 @@ def grade_and_report(week: str, force: bool = False, workers: int | None = None,
 
 
 def cmd_feedback(args: argparse.Namespace) -> None:
-    folder, problems = course.feedback(args.week)
+    folder, problems = workflow.feedback(args.week)
     for problem in problems:
         print(f"no feedback for {printable(problem)}")
     print(f"feedback written and released: {folder}")
@@ -82,7 +92,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         copied = intake.copy_tree(Path(args.folder), Path(tmp) / "submission")
         for note in copied.dropped:
             print(f"intake: {note}")
-        results = grading.run_checks(args.week, Path(tmp) / "submission", log=args.log, student_id=args.student)
+        results = runner.run_checks(args.week, Path(tmp) / "submission", log=args.log, student_id=args.student)
     for result in results:
         print_lines(result.report())  # quotes what the student's code returned and raised
     faults = [r for r in results if not r.graded]
@@ -100,16 +110,16 @@ def cmd_demo(args: argparse.Namespace) -> None:
     """Release a week, submit the sample submissions as students, collect, grade, give feedback."""
     mnist.verify()
     print(f"releasing {args.week} ...")
-    course.release(args.week)
+    workflow.release(args.week)
     samples = sorted(p for p in paths.EXAMPLES.iterdir() if p.is_dir())
     for sample in samples:
         print(f"submitting examples/submissions/{sample.name} as student {sample.name} ...")
-        course.submit(args.week, sample.name, sample)
-    for line in course.collect(args.week).lines():
+        workflow.submit(args.week, sample.name, sample)
+    for line in workflow.collect(args.week).lines():
         print(line)
     print(f"autograding {len(samples)} submissions with the hidden graders (real nbgrader) ...")
     grades = grade_and_report(args.week)
-    course.feedback(args.week)
+    workflow.feedback(args.week)
     written = reports.write_reports(args.week, grades)
     print(f"\ngrades.csv:   {grades}\nfeedback:     {paths.course().feedback_root}\n"
           f"results.json: {reports.results_path(args.week, '<student>')}\nclass report: {written.class_report}")

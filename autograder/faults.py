@@ -11,7 +11,7 @@ the student reads only that the check is not graded yet.
 
 from __future__ import annotations
 
-from .results import CheckResult, CheckSpec
+from autograder.results import CheckResult, CheckSpec
 
 #: The first words a student reads for a check the kit could not grade.
 NOT_GRADED = "not graded yet"
@@ -27,7 +27,7 @@ class KitFault(RuntimeError):
 
 def is_kit_fault(error: BaseException | None) -> bool:
     """Whether ``error`` is the kit's or the machine's fault rather than the submission's."""
-    from .mnist import MnistError  # the students' data loader: standard library and numpy only, so no KitFault
+    from autograder.handout.mnist import MnistError  # the students' data loader: standard library and numpy only, so no KitFault
 
     return isinstance(error, (KitFault, MnistError))
 

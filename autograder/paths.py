@@ -18,12 +18,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 ASSIGNMENTS = ROOT / "assignments"
 GRADERS = ROOT / "autograder"
+#: The part of the kit that runs inside the sandbox (``sandbox.limited.KIT_IN_SANDBOX``).
+JAIL = GRADERS / "jail"
+#: What every student folder is handed as it is (``autograder/handout/``).
+HANDOUT = GRADERS / "handout"
 EXAMPLES = ROOT / "examples" / "submissions"
 
 #: Modules of the kit that students receive verbatim, next to their stubs.
-PROVIDED_MODULES = (GRADERS / "mnist.py",)
+PROVIDED_MODULES = (HANDOUT / "mnist.py",)
 #: The pytest plugin students receive as ``conftest.py``: what ``pytest`` prints in their folder.
-STUDENT_CONFTEST = GRADERS / "student_conftest.py"
+STUDENT_CONFTEST = HANDOUT / "student_conftest.py"
 
 
 def cache_dir() -> Path:

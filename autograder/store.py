@@ -21,11 +21,11 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from . import paths
-from .faults import KitFault
-from .checklist import collect_checks
-from .faults import not_graded
-from .results import CheckResult, read_jsonl, write_atomically
+from autograder import paths
+from autograder.faults import KitFault
+from autograder.grading.checklist import collect_checks
+from autograder.faults import not_graded
+from autograder.results import CheckResult, read_jsonl, write_atomically
 
 
 def results_dir(week: str, root: Path | None = None) -> Path:

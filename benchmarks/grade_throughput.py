@@ -30,7 +30,7 @@ grades.csv:
    runs. Its grades mean nothing; its time is the floor the kit is measured
    against. (It runs the bundled samples unsandboxed, which is fine for them and
    for nothing else.)
-2. ``kit1``: ``course.grade(week, force=True, workers=1)``: each student's
+2. ``kit1``: ``workflow.grade(week, force=True, workers=1)``: each student's
    ``nbgrader autograde --student`` as a job in a private course copy
    (``jobs.py``), with the sandboxed kernel and the kit's graders.
 3. ``kitall``: the same with ``workers=os.cpu_count()``.
@@ -76,8 +76,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
-from autograder import course, mnist, nbgrader_commands, paths, reports, store
-from autograder.sandbox import Limits
+from autograder.course import workflow, nbgrader_commands
+
+from autograder.handout import mnist
+
+from autograder import paths, store
+
+from autograder.reporting import reports
+from autograder.sandbox.limited import Limits
 
 #: The four ways, in the order they run, with the label printed for each.
 WAYS = {
@@ -256,10 +262,10 @@ def differing_scores(scores: dict[str, dict[str, tuple[str, ...]]]) -> list[str]
 
 def set_up_class(week: str, roster: list[tuple[str, str]]) -> None:
     """Release ``week`` in the current course directory, submit each student's sample, collect."""
-    course.release(week)
+    workflow.release(week)
     for student, sample in roster:
-        course.submit(week, student, paths.EXAMPLES / sample)
-    course.collect(week)
+        workflow.submit(week, student, paths.EXAMPLES / sample)
+    workflow.collect(week)
 
 
 def plain_course(week: str, root: Path) -> Path:
@@ -286,9 +292,9 @@ def grade_baseline(week: str, plain: Path) -> float:
 
 def grade_kit(week: str, students: int, workers: int | None = None, scheduler: str | None = None
               ) -> tuple[float, dict[str, tuple[str, ...]]]:
-    """Seconds for ``course.grade`` of the whole class, and each student's grades.csv scores."""
+    """Seconds for ``workflow.grade`` of the whole class, and each student's grades.csv scores."""
     start = time.perf_counter()
-    grades, outcomes = course.grade(week, force=True, progress=False, workers=workers, scheduler=scheduler)
+    grades, outcomes = workflow.grade(week, force=True, progress=False, workers=workers, scheduler=scheduler)
     seconds = time.perf_counter() - start
     failed = [o.line() for o in outcomes if o.status != "graded"]
     if failed or len(outcomes) != students:

@@ -69,7 +69,9 @@ from dataclasses import dataclass, field  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from autograder import mnist, solutions  # noqa: E402
+from autograder.handout import mnist
+
+from autograder import solutions  # noqa: E402
 
 WEEK = "week03"
 WARMUP_BATCHES = 100

@@ -23,8 +23,16 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import course, mnist, paths, reports, solutions
-from autograder.grading import run_checks
+from autograder.course import workflow
+
+from autograder.handout import mnist
+
+from autograder import paths
+
+from autograder.reporting import reports
+
+from autograder.grading import solutions
+from autograder.grading.runner import run_checks
 
 WEEK = "week03"
 
@@ -74,11 +82,11 @@ def grading_times() -> None:
 
         os.environ["NNGRADER_COURSE_DIR"] = str(Path(tmp) / "course")
         os.environ["NNGRADER_EXCHANGE"] = str(Path(tmp) / "course" / "exchange")
-        course.release(WEEK)
-        course.submit(WEEK, "student", submission)
-        course.collect(WEEK)
+        workflow.release(WEEK)
+        workflow.submit(WEEK, "student", submission)
+        workflow.collect(WEEK)
         start = time.perf_counter()
-        grades, _ = course.grade(WEEK, progress=False)
+        grades, _ = workflow.grade(WEEK, progress=False)
         autograde = time.perf_counter() - start
         score = reports.read_grades(grades, WEEK)[0]["score"]
     print("\ngrading one correct submission")

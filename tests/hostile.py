@@ -48,8 +48,10 @@ from pathlib import Path
 
 from mutants import edit
 
-from autograder import mnist, paths
-from autograder.sandbox import KIT_MOUNT, SOURCE_MOUNT, Limits
+from autograder.handout import mnist
+
+from autograder import paths
+from autograder.sandbox.limited import KIT_MOUNT, SOURCE_MOUNT, Limits
 
 WEEK = "week03"
 CORRECT = paths.EXAMPLES / "correct_student"
@@ -92,7 +94,7 @@ class Targets:
     port: int      # a TCP port on the host's loopback where the test listens
     grader: Path = paths.GRADERS / WEEK / "test_activations.py"
     solution: Path = paths.SOLUTIONS / WEEK / "activations.py"
-    kit_file: Path = paths.GRADERS / "rpc.py"   # shown read-only inside the sandbox (sandbox.KIT_FILES)
+    kit_file: Path = paths.JAIL / "rpc.py"   # shown read-only inside the sandbox (sandbox.limited.KIT_IN_SANDBOX)
     labels: Path = field(default_factory=lambda: mnist.resolve_data_dir().resolve() / "t10k-labels-idx1-ubyte.gz")
 
     def substitutions(self) -> dict[str, str]:
@@ -102,11 +104,11 @@ class Targets:
             "@PORT@": repr(self.port),
             "@GRADER@": repr(str(self.grader)),
             "@GRADER_IN_KIT_MOUNT@": repr(f"{KIT_MOUNT}/autograder/{WEEK}/{self.grader.name}"),
-            "@GRADING_IN_KIT_MOUNT@": repr(f"{KIT_MOUNT}/autograder/grading.py"),
+            "@GRADING_IN_KIT_MOUNT@": repr(f"{KIT_MOUNT}/autograder/grading/runner.py"),
             "@SOLUTION@": repr(str(self.solution)),
             "@LABELS@": repr(str(self.labels)),
             "@KIT_FILE@": repr(str(self.kit_file)),
-            "@KIT_FILE_IN_SANDBOX@": repr(f"{KIT_MOUNT}/autograder/{self.kit_file.name}"),
+            "@KIT_FILE_IN_SANDBOX@": repr(f"{KIT_MOUNT}/autograder/jail/{self.kit_file.name}"),
             "@SUBMITTED@": repr(f"{SOURCE_MOUNT}/activations.py"),
             "@FORK_BOMB_NAME@": repr(FORK_BOMB_NAME.encode()),
         }
@@ -294,7 +296,7 @@ CASES: list[Hostile] = [
                     leaked.append(f"{path} ({len(hidden.read())} bytes)")
             except OSError:
                 pass
-        for name in ("autograder.week03.test_activations", "autograder.grading", "autograder.plugin"):
+        for name in ("autograder.week03.test_activations", "autograder.grading.runner", "autograder.grading.plugin"):
             try:
                 importlib.import_module(name)
                 leaked.append(name)

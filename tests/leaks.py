@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.stubs import BEGIN, END
+from autograder.authoring.stubs import BEGIN, END
 
 
 def solution_code_lines(source: str) -> set[str]:

@@ -4,7 +4,7 @@ A Mutation is a list of exact text edits of a reference module (each old
 snippet must occur exactly once, so a mutation never silently does nothing)
 and the checks it must fail, with the words each failure message must contain
 to name the mistake, and the symptoms a failure must record (what
-``autograder/advice.py`` reads). Grading runs are real: ``run_checks`` in a
+``autograder/reporting/advice.py`` reads). Grading runs are real: ``run_checks`` in a
 limited process.
 """
 
@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder import notebooks, paths
-from autograder.grading import run_checks
+from autograder.authoring import notebooks
+
+from autograder import paths
+from autograder.grading.runner import run_checks
 from autograder.results import CheckResult
 
 #: Text of graders and tooling that must never reach a student.

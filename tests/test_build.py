@@ -1,4 +1,4 @@
-"""Tests for autograder/build.py and autograder/notebooks.py: the generated assignments/<week> folder."""
+"""Tests for autograder/authoring/build.py and autograder/authoring/notebooks.py: the generated assignments/<week> folder."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import notebooks, paths
-from autograder.build import build_assignment, stale_files
-from autograder.checklist import collect_checks
-from autograder.stubs import BEGIN, END
+from autograder.authoring import notebooks
+
+from autograder import paths
+from autograder.authoring.build import build_assignment, stale_files
+from autograder.grading.checklist import collect_checks
+from autograder.authoring.stubs import BEGIN, END
 
 from leaks import leaked, notebook_code, solution_code_lines
 
@@ -79,7 +81,7 @@ def test_build_writes_every_file_students_need(tmp_path):
     sources = [p.name.replace(".pct.py", ".ipynb") for p in SOLUTION_DIR.iterdir() if p.is_file()]
     assert names == sorted(sources + ["mnist.py", "conftest.py"])
     assert {"simple_nn.py", "test_simple_nn.py", NOTEBOOK} <= set(names)
-    assert (out / "mnist.py").read_bytes() == (paths.GRADERS / "mnist.py").read_bytes()
+    assert (out / "mnist.py").read_bytes() == (paths.HANDOUT / "mnist.py").read_bytes()
     assert (out / "conftest.py").read_bytes() == paths.STUDENT_CONFTEST.read_bytes()
     assert (out / "test_simple_nn.py").read_bytes() == (SOLUTION_DIR / "test_simple_nn.py").read_bytes()
 

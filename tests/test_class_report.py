@@ -1,4 +1,4 @@
-"""The instructor's class report (autograder/class_report.py): its numbers, its figures, and the page in a browser.
+"""The instructor's class report (autograder/reporting/class_report.py): its numbers, its figures, and the page in a browser.
 
 A synthetic class of six submissions (full marks, nothing done, partial ones,
 a NaN loss, an id that is HTML) plus one gradebook student who submitted
@@ -29,8 +29,12 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from autograder import class_report, mnist, paths, plots
-from autograder.class_report import ACCURACY_CHECK, FIGURES, reference_confusion, write_class_report
+from autograder.reporting import class_report, plots
+
+from autograder.handout import mnist
+
+from autograder import paths
+from autograder.reporting.class_report import ACCURACY_CHECK, FIGURES, reference_confusion, write_class_report
 from autograder.results import CheckResult
 
 import browser

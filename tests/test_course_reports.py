@@ -1,11 +1,13 @@
-"""Report lines for bad input, written by `make grade` before nbgrader runs (course.inspect_submission, roster)."""
+"""Report lines for bad input, written by `make grade` before nbgrader runs (workflow.inspect_submission, roster)."""
 
 import os
 import shutil
 import sys
 from pathlib import Path
 
-from autograder import course, paths
+from autograder.course import workflow
+
+from autograder import paths
 
 WEEK = "week03"
 
@@ -16,14 +18,14 @@ def correct_copy(tmp_path):
 
 def test_a_complete_submission_gets_no_report_line(tmp_path):
     """Does a folder holding every module, all UTF-8, get no line at all?"""
-    assert course.inspect_submission(WEEK, correct_copy(tmp_path)) == []
+    assert workflow.inspect_submission(WEEK, correct_copy(tmp_path)) == []
 
 
 def test_an_empty_submission_is_reported(tmp_path):
     """Does an empty folder (or none) get one line saying nothing was submitted and every check scores 0?"""
     (tmp_path / "empty").mkdir()
     for folder in (tmp_path / "empty", tmp_path / "absent"):
-        assert course.inspect_submission(WEEK, folder) == [
+        assert workflow.inspect_submission(WEEK, folder) == [
             "empty submission: no files were submitted, so every check scores 0"]
 
 
@@ -31,7 +33,7 @@ def test_a_renamed_module_is_reported_with_what_was_found(tmp_path):
     """Does a renamed module get a line naming the expected file and the file found instead?"""
     folder = correct_copy(tmp_path)
     (folder / "activations.py").rename(folder / "Activations.py")
-    assert course.inspect_submission(WEEK, folder) == [
+    assert workflow.inspect_submission(WEEK, folder) == [
         "missing activations.py (their checks score 0); found instead: Activations.py"]
 
 
@@ -40,7 +42,7 @@ def test_a_file_that_is_not_utf8_is_reported(tmp_path):
     folder = correct_copy(tmp_path)
     data = "# café\n".encode("latin-1") + (folder / "backprop.py").read_bytes()
     (folder / "backprop.py").write_bytes(data)
-    notes = course.inspect_submission(WEEK, folder)
+    notes = workflow.inspect_submission(WEEK, folder)
     assert notes == ["backprop.py is not UTF-8 text (byte 5): Python cannot import it, so its checks score 0; "
                      "save it as UTF-8"]
     assert (folder / "backprop.py").read_bytes() == data
@@ -52,7 +54,7 @@ def test_roster_lists_the_gradebooks_students(tmp_path, monkeypatch):
 
     monkeypatch.setenv("NNGRADER_COURSE_DIR", str(tmp_path))
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")  # nbgrader: alembic
-    assert course.roster() == set()
+    assert workflow.roster() == set()
     with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
         gradebook.add_student("alice")
-    assert course.roster() == {"alice"}
+    assert workflow.roster() == {"alice"}

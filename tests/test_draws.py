@@ -1,4 +1,4 @@
-"""Tests for ``autograder.draws``: the course secret the graders draw their problems from, and who can read it."""
+"""Tests for ``autograder.grading.draws``: the course secret the graders draw their problems from, and who can read it."""
 
 from __future__ import annotations
 
@@ -14,9 +14,13 @@ from pathlib import Path
 import pytest
 from mutants import edit, reference_folder
 
-from autograder import draws, jobs, paths
+from autograder.grading import draws
+
+from autograder.course import jobs
+
+from autograder import paths
 from autograder.faults import KitFault
-from autograder.grading import run_checks
+from autograder.grading.runner import run_checks
 
 
 def numbers(secret: bytes, student: str, check: str) -> list[float]:

@@ -12,9 +12,11 @@ import re
 
 import pytest
 
-from autograder import advice, feedback, gradescope, paths
-from autograder.checklist import collect_checks
-from autograder.grading import run_checks
+from autograder.reporting import advice, feedback, gradescope
+
+from autograder import paths
+from autograder.grading.checklist import collect_checks
+from autograder.grading.runner import run_checks
 from autograder.results import CheckResult
 
 WEEK = "week03"

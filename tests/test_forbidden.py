@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from autograder.forbidden import ForbiddenImport, forbidden_name, scan
-from autograder.grading import run_checks
+from autograder.jail.forbidden import ForbiddenImport, forbidden_name, scan
+from autograder.grading.runner import run_checks
 
 from mutants import edit, reference_folder
 
@@ -42,7 +42,7 @@ def test_scan_leaves_allowed_code_alone(source):
 
 def test_blocker_refuses_forbidden_imports_in_a_fresh_process():
     """Once the blocker is installed, does `import torch` raise ForbiddenImport whether or not torch exists?"""
-    code = ("from autograder.forbidden import install_blocker, ForbiddenImport\n"
+    code = ("from autograder.jail.forbidden import install_blocker, ForbiddenImport\n"
             "install_blocker()\n"
             "try:\n    import torch\nexcept ForbiddenImport as e:\n    print('blocked', e.library)\n"
             "import importlib\n"

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 
 from autograder import paths
-from autograder.checklist import collect_checks
-from autograder.grading import run_checks
+from autograder.grading.checklist import collect_checks
+from autograder.grading.runner import run_checks
 from autograder.results import CheckResult
-from autograder.sandbox import Limits
+from autograder.sandbox.limited import Limits
 
 from mutants import assert_symptoms, edit
 
@@ -398,7 +398,7 @@ def test_mutation_fails_exactly_its_checks_and_loses_marks(mutant_run):
 
 
 def test_mutation_records_the_symptoms_of_its_mistake(mutant_run):
-    """Does each planted bug's failure record the symptoms that name its mistake (for autograder/advice.py)?"""
+    """Does each planted bug's failure record the symptoms that name its mistake (for autograder/reporting/advice.py)?"""
     mutation, results = mutant_run
     assert set(mutation.symptoms) <= set(mutation.fails)
     assert_symptoms(mutation.symptoms, by_id(results))

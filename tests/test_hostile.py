@@ -46,10 +46,10 @@ from hostile import (
 )
 from mutants import assert_no_grader_source
 
-from autograder.checklist import collect_checks
-from autograder.grading import run_checks
+from autograder.grading.checklist import collect_checks
+from autograder.grading.runner import run_checks
 from autograder.results import CheckResult
-from autograder.sandbox import Limits, isolation
+from autograder.sandbox.limited import Limits, isolation
 
 #: The user ids sandboxes run as when the kit runs as root (``sandbox.sandbox_uid``: 100000 + pid % 50000).
 SANDBOX_UIDS = range(100_000, 150_000)

@@ -40,11 +40,15 @@ import pytest
 from hostile import SIGMOID, SIGMOID_DEF, STUDENT_ID, TANH, WEEK, correct_folder, first_lines
 from mutants import edit
 
-from autograder import course, output_limits, paths, reports
-from autograder.grading import run_checks
-from autograder.nbgrader_hooks import KERNEL_LOG_BYTES
-from autograder.rpc import Connection, PeerGone, ValueTooLarge
-from autograder.sandbox import Limits, confined_argv, isolation
+from autograder.course import workflow, output_limits
+
+from autograder import paths
+
+from autograder.reporting import reports
+from autograder.grading.runner import run_checks
+from autograder.course.nbgrader_hooks import KERNEL_LOG_BYTES
+from autograder.jail.rpc import Connection, PeerGone, ValueTooLarge
+from autograder.sandbox.limited import Limits, confined_argv, isolation
 
 STUDENT = "hoarder"
 LIMITS = Limits()
@@ -121,11 +125,11 @@ def graded(tmp_path_factory, mnist_dir):
     with pytest.MonkeyPatch.context() as env:
         env.setenv("NNGRADER_COURSE_DIR", str(root))
         env.setenv("NNGRADER_EXCHANGE", str(root / "exchange"))
-        course.release(WEEK)
-        course.submit(WEEK, STUDENT, hoarder_files(tmp_path_factory.mktemp("hoarder") / STUDENT))
-        course.collect(WEEK)
-        grades, outcomes = course.grade(WEEK, progress=False)
-        course.feedback(WEEK)
+        workflow.release(WEEK)
+        workflow.submit(WEEK, STUDENT, hoarder_files(tmp_path_factory.mktemp("hoarder") / STUDENT))
+        workflow.collect(WEEK)
+        grades, outcomes = workflow.grade(WEEK, progress=False)
+        workflow.feedback(WEEK)
         rows = reports.read_grades(grades, WEEK)
     return {"root": root, "outcomes": {o.student: o for o in outcomes}, "rows": {r["student_id"]: r for r in rows}}
 
@@ -241,7 +245,7 @@ def run_python(code: str, mode: str, cwd: Path, timeout: float = 300) -> str:
 KERNEL_RUN = """\
 import sys, nbformat
 from nbclient import NotebookClient
-from autograder.nbgrader_hooks import SandboxedKernelManager
+from autograder.course.nbgrader_hooks import SandboxedKernelManager
 nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sys.argv[1:]])
 nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
 NotebookClient(nb, kernel_manager_class=SandboxedKernelManager, timeout=120,
@@ -335,7 +339,7 @@ print("PROBE", json.dumps(found))
 PROBE_RUN = """\
 import subprocess, sys
 from pathlib import Path
-from autograder.sandbox import Limits, confined_argv
+from autograder.sandbox.limited import Limits, confined_argv
 argv = confined_argv(Path("folder"), [sys.executable, "probe.py"], Limits())
 done = subprocess.run(argv, capture_output=True, text=True)
 print(done.stdout, done.stderr[-2000:])
@@ -413,9 +417,9 @@ def test_a_huge_return_value_is_refused_before_the_grading_process_builds_it(tmp
     (folder / "huge.py").write_text("import numpy as np\n\n\ndef ones(n):\n    return np.ones(n)\n", encoding="utf-8")
     out = run_python(f"""\
         from pathlib import Path
-        from autograder.rpc import ValueTooLarge
-        from autograder.sandbox import Limits
-        from autograder.student_process import StudentProcess
+        from autograder.jail.rpc import ValueTooLarge
+        from autograder.sandbox.limited import Limits
+        from autograder.sandbox.student_process import StudentProcess
 
         def peak_mb():
             status = open("/proc/self/status").read()

@@ -26,9 +26,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder import course, intake, jobs, lock, nbgrader_commands, paths, preflight, reports
+from autograder.course import workflow, intake, jobs, lock, nbgrader_commands, preflight
+
+from autograder import paths
+
+from autograder.reporting import reports
 from autograder.faults import KitFault
-from autograder.checklist import collect_checks
+from autograder.grading.checklist import collect_checks
 
 from leaks import leaked, solution_code_lines
 
@@ -82,11 +86,11 @@ def intake_class(course_env, mnist_dir, tmp_path_factory):
         pytest.fail("the hostile intake tests plant folders owned by another user: run them as root (CI does)")
     root = course_env
     before = protected()
-    course.release(WEEK)
-    course.submit(WEEK, "victim", CORRECT)
-    course.submit(WEEK, "linker", paths.ASSIGNMENTS / WEEK)  # stubs, and three links to the solutions
-    course.submit(WEEK, "liar", CORRECT)
-    course.submit(WEEK, "hoarder", paths.ASSIGNMENTS / WEEK)
+    workflow.release(WEEK)
+    workflow.submit(WEEK, "victim", CORRECT)
+    workflow.submit(WEEK, "linker", paths.ASSIGNMENTS / WEEK)  # stubs, and three links to the solutions
+    workflow.submit(WEEK, "liar", CORRECT)
+    workflow.submit(WEEK, "hoarder", paths.ASSIGNMENTS / WEEK)
     victim = folder_of("victim")
     now = dt.datetime.now(dt.timezone.utc)
 
@@ -125,12 +129,12 @@ def intake_class(course_env, mnist_dir, tmp_path_factory):
     for number in range(20_000):
         (hoard / f"{number}.txt").write_bytes(b"x")
 
-    collection = course.collect(WEEK)
+    collection = workflow.collect(WEEK)
     hoarded = {p.name for p in (root / "submitted" / "hoarder" / WEEK).iterdir()}
     for student in ("liar", "hoarder"):  # their intake is the point; grading them would only cost time
         shutil.rmtree(root / "submitted" / student)
-    grades, outcomes = course.grade(WEEK, progress=False)
-    _, feedback_problems = course.feedback(WEEK)
+    grades, outcomes = workflow.grade(WEEK, progress=False)
+    _, feedback_problems = workflow.feedback(WEEK)
     rows = {row["student_id"]: row for row in reports.read_grades(grades, WEEK)}
     return {"root": root, "collection": collection, "victim_folder": victim.name, "hoarded": hoarded, "outcomes": {o.student: o for o in outcomes}, "rows": rows,
             "before": before, "feedback_problems": feedback_problems}
@@ -203,7 +207,7 @@ def test_forged_and_malformed_folders_are_quarantined_and_the_victim_keeps_their
 
 def test_a_quarantined_folder_stops_nobody_and_later_collects_still_work(intake_class):
     """Does a second collect, with every bad folder still in the exchange, go through (all unchanged)?"""
-    again = course.collect(WEEK)
+    again = workflow.collect(WEEK)
     for student in ("liar", "hoarder"):  # collected again (the fixture took them away), graded by no test
         shutil.rmtree(intake_class["root"] / "submitted" / student)
     assert sorted(again.unchanged) == ["linker", "victim"]
@@ -255,7 +259,7 @@ def test_machine_faults_stop_make_grade_before_anyone_is_graded(intake_class, mo
     record = (intake_class["root"] / ".nngrader" / f"graded-{WEEK}.json").read_text()
     monkeypatch.setenv("NNGRADER_DATA_DIR", "/nonexistent/mnist")
     with pytest.raises(KitFault, match="make data"):
-        course.grade(WEEK, force=True, progress=False)
+        workflow.grade(WEEK, force=True, progress=False)
     assert (intake_class["root"] / ".nngrader" / f"graded-{WEEK}.json").read_text() == record
 
 
@@ -268,7 +272,7 @@ def test_a_fault_of_the_machine_inside_a_job_is_not_graded_and_retried(intake_cl
     monkeypatch.setattr(preflight, "check_machine", lambda week: None)  # as on a worker that lacks the data
     monkeypatch.setenv("NNGRADER_DATA_DIR", "/nonexistent/mnist")
     try:
-        grades, outcomes = course.grade(WEEK, progress=False)
+        grades, outcomes = workflow.grade(WEEK, progress=False)
     finally:
         shutil.rmtree(intake_class["root"] / "submitted" / "retry")
     (retry,) = [o for o in outcomes if o.student == "retry"]
@@ -289,7 +293,7 @@ def test_a_second_make_grade_is_refused_while_one_runs(intake_class):
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(lock.Busy, match=rf"process {holder.pid} of "):
-            course.grade(WEEK, progress=False)
+            workflow.grade(WEEK, progress=False)
     finally:
         holder.kill()
         holder.wait()
@@ -332,7 +336,7 @@ def test_make_check_never_follows_a_link(tmp_path, mnist_dir):
 def test_a_check_the_kit_cannot_grade_is_not_graded_never_failed(tmp_path, monkeypatch, mnist_dir):
     """With the data gone under the graders, are the checks that need it NOT GRADED (graded=False, no hint),
     and the rest graded as usual?"""
-    from autograder.grading import run_checks
+    from autograder.grading.runner import run_checks
 
     monkeypatch.setenv("NNGRADER_DATA_DIR", str(tmp_path / "nothing"))
     accuracy = [c.id for c in collect_checks(WEEK) if c.module == "simple_nn" and "accuracy" in c.name][:1]

@@ -22,8 +22,12 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import course, paths, reports, store
-from autograder.checklist import collect_checks
+from autograder.course import workflow
+
+from autograder import paths, store
+
+from autograder.reporting import reports
+from autograder.grading.checklist import collect_checks
 
 WEEK = "week03"
 CHECKS = collect_checks(WEEK)
@@ -123,13 +127,13 @@ def graded(mnist_dir, tmp_path_factory):
         env.setenv("NNGRADER_COURSE_DIR", str(root))
         env.setenv("NNGRADER_EXCHANGE", str(root / "exchange"))
         env.setenv("NNGRADER_CELL_SECONDS", str(CELL_SECONDS))
-        release = course.release(WEEK)
+        release = workflow.release(WEEK)
         folders = tmp_path_factory.mktemp("students")
         for student in [CORRECT, *FAULTS, RESUBMITTER]:
-            course.submit(WEEK, student, submission(folders / student, release, student))
-        course.collect(WEEK)
-        grades, outcomes = course.grade(WEEK, progress=False)
-        course.feedback(WEEK)
+            workflow.submit(WEEK, student, submission(folders / student, release, student))
+        workflow.collect(WEEK)
+        grades, outcomes = workflow.grade(WEEK, progress=False)
+        workflow.feedback(WEEK)
         written = reports.write_reports(WEEK, grades)
         yield {"root": root, "release": release, "grades": grades, "reports": written,
                "outcomes": {outcome.student: outcome for outcome in outcomes},
@@ -247,7 +251,7 @@ def test_regrading_after_the_grading_cells_were_removed_keeps_no_stale_points(gr
     nb = nbformat.read(folder / "perceptron.ipynb", as_version=4)
     delete_grading_cells(nb)
     nbformat.write(nb, folder / "perceptron.ipynb")
-    grades, outcomes = course.grade(WEEK, progress=False)
+    grades, outcomes = workflow.grade(WEEK, progress=False)
     written = reports.write_reports(WEEK, grades)
     assert {o.student for o in outcomes if o.status == "graded"} == {RESUBMITTER}
     after = notebook_scores(root, RESUBMITTER)
@@ -263,7 +267,7 @@ def test_regrading_after_the_grading_cells_were_removed_keeps_no_stale_points(gr
 KERNEL_RUN = """\
 import sys, nbformat
 from nbclient import NotebookClient
-from autograder.nbgrader_hooks import SandboxedKernelManager
+from autograder.course.nbgrader_hooks import SandboxedKernelManager
 nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import shadow_check; print(6 * 7)")])
 nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
 NotebookClient(nb, kernel_manager_class=SandboxedKernelManager, timeout=120,
@@ -282,7 +286,7 @@ def test_a_module_named_like_the_kernels_own_cannot_kill_it_before_its_first_cel
     folder.mkdir()
     for name in ("zmq", "traitlets", "jupyter_client", "tornado"):
         (folder / f"{name}.py").write_text("import os\nos._exit(3)\n")
-    (folder / "autograder").mkdir()  # where `python -m autograder.kernel_launcher` would look first
+    (folder / "autograder").mkdir()  # where `python -m autograder.jail.kernel_launcher` would look first
     (folder / "autograder" / "__init__.py").write_text("import os\nos._exit(3)\n")
     (folder / "shadow_check.py").write_text("")
     done = subprocess.run([sys.executable, "-c", KERNEL_RUN, str(folder)], cwd=tmp_path, capture_output=True,

@@ -35,8 +35,12 @@ import nbformat
 import pytest
 from nbconvert.exporters import HTMLExporter
 
-from autograder import cli, course, feedback, nbgrader_commands, reports, sanitize
-from autograder.checklist import collect_checks
+from autograder import cli
+
+from autograder.course import workflow, nbgrader_commands
+
+from autograder.reporting import feedback, reports, sanitize
+from autograder.grading.checklist import collect_checks
 from autograder.untrusted import from_spreadsheet_cell, printable, spreadsheet_cell
 
 import browser
@@ -118,12 +122,12 @@ def hostile_notebook(released: Path) -> nbformat.NotebookNode:
 def graded(course_env, mnist_dir, tmp_path_factory):
     """The course after one `nngrader grade` (its output captured) and feedback for the hostile student."""
     root = course_env
-    release = course.release(WEEK)
+    release = workflow.release(WEEK)
     files = tmp_path_factory.mktemp("hostile") / HOSTILE
     shutil.copytree(release, files)
     nbformat.write(hostile_notebook(release / f"{NOTEBOOK}.ipynb"), files / f"{NOTEBOOK}.ipynb")
-    course.submit(WEEK, HOSTILE, files)
-    course.collect(WEEK)
+    workflow.submit(WEEK, HOSTILE, files)
+    workflow.collect(WEEK)
     planted = root / "submitted" / ESCAPED_FOLDER / WEEK
     shutil.copytree(root / "submitted" / HOSTILE / WEEK, planted)
     shutil.copy2(release / f"{NOTEBOOK}.ipynb", planted / f"{NOTEBOOK}.ipynb")

@@ -34,7 +34,7 @@ def test_data_folder_is_in_the_checkout_with_its_readme_and_no_data():
 def test_student_facing_text_is_in_us_english():
     """Do the solutions (hence stubs and notebooks), the released files, the graders' messages and the advice use
     one spelling, US English?"""
-    files = tracked("solutions", "assignments", "autograder/week03", "autograder/advice.py", "examples", "README.md",
+    files = tracked("solutions", "assignments", "autograder/week03", "autograder/reporting/advice.py", "examples", "README.md",
                     "docs")
     found = []
     for name in files:
@@ -98,7 +98,7 @@ def test_every_hook_the_nbgrader_config_names_exists():
     import importlib
     import re as regex
 
-    from autograder import nbgrader_commands
+    from autograder.course import nbgrader_commands
 
     named = regex.findall(r'"(autograder\.[\w.]+)"', nbgrader_commands.CONFIG)
     assert len(named) >= 6
@@ -108,9 +108,9 @@ def test_every_hook_the_nbgrader_config_names_exists():
 
 
 @pytest.mark.parametrize("modules", [
-    ("autograder.build", "autograder.stubs", "autograder.notebooks"),  # make assignments
-    ("autograder.reports", "autograder.feedback", "autograder.class_report", "autograder.plots",
-     "autograder.gradescope", "autograder.advice", "autograder.store", "autograder.checklist"),  # reading results
+    ("autograder.authoring.build", "autograder.authoring.stubs", "autograder.authoring.notebooks"),  # make assignments
+    ("autograder.reporting.reports", "autograder.reporting.feedback", "autograder.reporting.class_report", "autograder.reporting.plots",
+     "autograder.reporting.gradescope", "autograder.reporting.advice", "autograder.store", "autograder.grading.checklist"),  # reading results
 ], ids=["authoring", "reporting"])
 def test_authoring_and_reporting_load_neither_nbgrader_nor_pytest(modules):
     """Do the modules behind make assignments, and those that read saved results into reports, import without

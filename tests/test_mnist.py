@@ -1,4 +1,4 @@
-"""Tests for autograder/mnist.py: the real files, downloads from a local HTTP server, error messages, the CLI."""
+"""Tests for autograder/handout/mnist.py: the real files, downloads from a local HTTP server, error messages, the CLI."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import mnist
-from autograder.mnist import FILES, SHA256, MnistError
+from autograder.handout import mnist
+from autograder.handout.mnist import FILES, SHA256, MnistError
 
 REPO = Path(__file__).resolve().parents[1]
-MODULE_FILE = REPO / "autograder" / "mnist.py"
+MODULE_FILE = REPO / "autograder" / "handout" / "mnist.py"
 SMALL = "t10k-labels-idx1-ubyte.gz"  # 4.5 KB
 MEDIUM = "t10k-images-idx3-ubyte.gz"  # 1.6 MB
 
@@ -388,14 +388,14 @@ def test_invalid_split(split, tmp_path):
 # ---------------------------------------------------------------- CLI and self-containment
 
 
-def run_cli(*args, cwd=REPO, module="autograder.mnist"):
+def run_cli(*args, cwd=REPO, module="autograder.handout.mnist"):
     env = {k: v for k, v in os.environ.items() if k != mnist.ENV_VAR}
     return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=60)
 
 
 def test_cli_verify_ok(mnist_dir):
-    """Does `python -m autograder.mnist verify --dir D` exit 0 and print one OK line per file?"""
+    """Does `python -m autograder.handout.mnist verify --dir D` exit 0 and print one OK line per file?"""
     result = run_cli("verify", "--dir", str(mnist_dir))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -407,7 +407,7 @@ def test_cli_verify_empty_dir(tmp_path):
     result = run_cli("verify", "--dir", str(tmp_path))
     assert result.returncode == 1
     assert "not found" in result.stderr and str(tmp_path) in result.stderr
-    assert "python -m autograder.mnist download" in result.stderr
+    assert "python -m autograder.handout.mnist download" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 

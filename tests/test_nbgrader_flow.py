@@ -20,8 +20,12 @@ import time
 import nbformat
 import pytest
 
-from autograder import course, nbgrader_commands, paths, plots, reports, store
-from autograder.checklist import collect_checks
+from autograder.course import workflow, nbgrader_commands
+
+from autograder import paths, store
+
+from autograder.reporting import plots, reports
+from autograder.grading.checklist import collect_checks
 
 import browser
 from leaks import leaked, solution_code_lines
@@ -48,7 +52,7 @@ attempt("overwrite the gradebook", lambda: open({gradebook!r}, "wb").write(b"gon
 attempt("write into the course", lambda: open({course!r} + "/mallory-was-here", "w").write("x"))
 attempt("delete her module", lambda: os.remove("activations.py"))
 attempt("open a socket", lambda: socket.create_connection(("8.8.8.8", 53), timeout=2))
-attempt("import the grading", lambda: __import__("autograder.grading"))
+attempt("import the grading", lambda: __import__("autograder.grading.runner"))
 ip = get_ipython()
 ip.events.register("post_run_cell", lambda result: print("PASSED: all checks"))
 ip.events.register("post_run_cell", lambda result: ip.displayhook(100.0))  # a forged partial-credit result
@@ -71,13 +75,13 @@ def cheater_files(folder, root):
 def graded(course_env, mnist_dir, tmp_path_factory):
     """A course directory where the sample students were released to, submitted, collected and graded."""
     root = course_env
-    release = course.release(WEEK)
+    release = workflow.release(WEEK)
     for sample in SAMPLES:
-        course.submit(WEEK, sample, paths.EXAMPLES / sample)
-    course.submit(WEEK, CHEATER, cheater_files(tmp_path_factory.mktemp("cheater") / CHEATER, root))
-    course.collect(WEEK)
-    grades, outcomes = course.grade(WEEK, progress=False)
-    course.feedback(WEEK)
+        workflow.submit(WEEK, sample, paths.EXAMPLES / sample)
+    workflow.submit(WEEK, CHEATER, cheater_files(tmp_path_factory.mktemp("cheater") / CHEATER, root))
+    workflow.collect(WEEK)
+    grades, outcomes = workflow.grade(WEEK, progress=False)
+    workflow.feedback(WEEK)
     written = reports.write_reports(WEEK, grades)
     rows = reports.read_grades(grades, WEEK)
     return {"root": root, "release": release, "outcomes": outcomes, "rows": {row["student_id"]: row for row in rows},
@@ -167,7 +171,7 @@ def test_first_grading_grades_every_student(graded):
 
 def test_grading_again_skips_unchanged_submissions_and_keeps_grades(graded):
     """Does a second `make grade` skip every unchanged submission and export the same grades?"""
-    grades, outcomes = course.grade(WEEK, progress=False)
+    grades, outcomes = workflow.grade(WEEK, progress=False)
     assert {o.status for o in outcomes} == {"skipped"}
     assert {row["student_id"]: float(row["score"]) for row in reports.read_grades(grades, WEEK)} == graded["scores"]
 
@@ -180,7 +184,7 @@ def test_a_broken_notebook_is_reported_and_the_students_code_still_graded(graded
     damaged = '{"cells": [ this is not json'
     (broken / "perceptron.ipynb").write_text(damaged, encoding="utf-8")
     try:
-        grades, outcomes = course.grade(WEEK, progress=False)
+        grades, outcomes = workflow.grade(WEEK, progress=False)
         kept = (broken / "perceptron.ipynb.broken").read_text(encoding="utf-8")
     finally:
         shutil.rmtree(broken.parent)
@@ -211,7 +215,7 @@ def test_grading_killed_part_way_resumes_without_losing_or_repeating(graded):
         run.wait()
     done_before_kill = set(json.loads(record.read_text()))
     assert 1 <= len(done_before_kill) < len(graded["scores"]), "the run should have been killed part-way"
-    grades, outcomes = course.grade(WEEK, progress=False)
+    grades, outcomes = workflow.grade(WEEK, progress=False)
     assert {o.student for o in outcomes if o.status == "skipped"} == done_before_kill
     assert {o.student for o in outcomes if o.status == "graded"} == set(graded["scores"]) - done_before_kill
     assert {row["student_id"]: float(row["score"]) for row in reports.read_grades(grades, WEEK)} == graded["scores"]

@@ -1,4 +1,4 @@
-"""nbgrader commands forked from a server that imported nbgrader once (autograder/nbgrader_process.py).
+"""nbgrader commands forked from a server that imported nbgrader once (autograder/course/nbgrader_process.py).
 
 Each command must behave as ``python -m nbgrader`` would: its own process, in
 the folder and environment it was given, with nothing left over from the
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import nbgrader_commands, nbgrader_process
+from autograder.course import nbgrader_commands, nbgrader_process
 
 #: nbgrader runs its course's nbgrader_config.py (several times per command): this one reports where it ran.
 PROBE_CONFIG = """\

@@ -17,7 +17,11 @@ from contextlib import closing
 import pytest
 from dask.distributed import LocalCluster
 
-from autograder import course, paths, reports, store
+from autograder.course import workflow
+
+from autograder import paths, store
+
+from autograder.reporting import reports
 
 WEEK = "week03"
 STUDENTS = ("buggy_student", "correct_student", "stub_student")
@@ -29,10 +33,10 @@ def released(tmp_path_factory, mnist_dir):
     with pytest.MonkeyPatch.context() as env:
         env.setenv("NNGRADER_COURSE_DIR", str(root))
         env.setenv("NNGRADER_EXCHANGE", str(root / "exchange"))
-        course.release(WEEK)
+        workflow.release(WEEK)
         for student in STUDENTS:
-            course.submit(WEEK, student, paths.EXAMPLES / student)
-        course.collect(WEEK)
+            workflow.submit(WEEK, student, paths.EXAMPLES / student)
+        workflow.collect(WEEK)
         yield root
 
 
@@ -61,9 +65,9 @@ def three_ways(released):
     for way in ("1 worker", "2 workers", "LocalCluster"):
         if way == "LocalCluster":
             with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-                grades, outcome = course.grade(WEEK, force=True, progress=False, scheduler=cluster.scheduler_address)
+                grades, outcome = workflow.grade(WEEK, force=True, progress=False, scheduler=cluster.scheduler_address)
         else:
-            grades, outcome = course.grade(WEEK, force=True, progress=False, workers=int(way[0]))
+            grades, outcome = workflow.grade(WEEK, force=True, progress=False, workers=int(way[0]))
         reports.write_reports(WEEK, grades)
         outcomes[way] = (outcome, snapshot(grades))
     return outcomes

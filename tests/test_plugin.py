@@ -1,4 +1,4 @@
-"""Tests for autograder/plugin.py: pytest run as the graders are run, on a crafted week in a temporary folder.
+"""Tests for autograder/grading/plugin.py: pytest run as the graders are run, on a crafted week in a temporary folder.
 
 The layout mirrors the real one: ``<graders>/week99/test_mymod.py`` grades
 ``mymod.py`` of the folder given with ``--submission``; the command line is
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from autograder import paths
-from autograder.checklist import PYTEST_ARGS
+from autograder.grading.checklist import PYTEST_ARGS
 from autograder.results import CheckResult, CheckSpec, read_jsonl
 
 GRADER = textwrap.dedent('''
@@ -249,8 +249,8 @@ def test_a_connection_out_of_step_is_a_protocol_error():
     """Does a wrong echo at the end of a check raise ProtocolError (which costs only that check), not a crash?"""
     from types import SimpleNamespace
 
-    from autograder.rpc import ProtocolError
-    from autograder.student_process import StudentProcess
+    from autograder.jail.rpc import ProtocolError
+    from autograder.sandbox.student_process import StudentProcess
 
     forged = SimpleNamespace(rpc=SimpleNamespace(request=lambda action, target, nonce: "not the nonce"))
     with pytest.raises(ProtocolError, match="out of step"):

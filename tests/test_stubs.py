@@ -1,4 +1,4 @@
-"""Tests for autograder/stubs.py: turning solution regions into TODO stubs, on small crafted sources."""
+"""Tests for autograder/authoring/stubs.py: turning solution regions into TODO stubs, on small crafted sources."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from autograder.stubs import BEGIN, END, StubError, has_solutions, strip_solutions
+from autograder.authoring.stubs import BEGIN, END, StubError, has_solutions, strip_solutions
 
 
 def src(text: str) -> str:
@@ -268,7 +268,7 @@ def test_a_stub_that_would_return_a_name_only_its_solution_defines_is_refused():
 def test_committed_solutions_give_stubs_without_unbound_returns():
     """Does every stub of every week return only names it defines (what `make assignments` enforces)?"""
     from autograder import paths
-    from autograder.stubs import unbound_returns
+    from autograder.authoring.stubs import unbound_returns
 
     for path in sorted(paths.ASSIGNMENTS.glob("*/*.py")):
         assert unbound_returns(path.read_text(encoding="utf-8"), path.name) == [], path

@@ -1,6 +1,6 @@
 """What a student sees when they run `pytest` in their folder: the plugin shipped as its conftest.py.
 
-The plugin's one source is autograder/student_conftest.py; the build copies it
+The plugin's one source is autograder/handout/student_conftest.py; the build copies it
 into the student folder. Each test builds that folder into a tmp dir and runs
 pytest there in a subprocess, as a student would.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from autograder import paths
-from autograder.build import build_assignment
+from autograder.authoring.build import build_assignment
 
 WEEK = "week03"
 MODULES = ("activations", "backprop", "bonus", "forward_prop", "optimizers", "perceptron", "simple_nn")

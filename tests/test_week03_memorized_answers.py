@@ -28,8 +28,10 @@ from pathlib import Path
 import pytest
 from mutants import assert_no_grader_source
 
-from autograder import draws, paths
-from autograder.grading import run_checks
+from autograder.grading import draws
+
+from autograder import paths
+from autograder.grading.runner import run_checks
 
 WEEK = "week03"
 CORRECT = paths.EXAMPLES / "correct_student"

@@ -26,7 +26,7 @@ import pytest
 from mutants import assert_no_grader_source, edit
 
 from autograder import paths
-from autograder.grading import run_checks
+from autograder.grading.runner import run_checks
 
 WEEK = "week03"
 CORRECT = paths.EXAMPLES / "correct_student"

@@ -1,0 +1,103 @@
+"""Build a week's notebook from its percent-format source (``solutions/<week>/<name>.pct.py``).
+
+The instructor writes teaching cells in a reviewable ``.py`` file (read with
+jupytext); this module appends one grading cell per check: a locked nbgrader
+"autograder tests" cell whose output, under ``nbgrader autograde``, is written
+by the kit (``nbgrader_hooks.KitGrades``) from the hidden graders' verdict. The
+cell holds no code to run: grades never come from the student's kernel. The
+source version (for nbgrader) keeps the solutions; the student version has
+them removed, as nbgrader's release would.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+from autograder.results import CheckSpec
+from autograder.authoring.stubs import has_solutions, strip_solutions
+
+SUFFIX = ".pct.py"
+CHECK_PREFIX = "check_"
+BONUS_PREFIX = "bonus_"  # the grade ids of extra-credit checks (``is_bonus``)
+GRADING_INTRO = """## Hidden checks
+
+Each cell below stands for one check that runs after you submit, on the code in
+your `.py` files. The cells are empty in your copy on purpose: there is nothing
+to do here. Run the visible tests (`pytest` in this folder) before you submit."""
+
+
+def notebook_name(source: Path) -> str:
+    """``simple_nn.pct.py`` -> ``simple_nn.ipynb``."""
+    return source.name.removesuffix(SUFFIX) + ".ipynb"
+
+
+def build(source: Path, week: str, checks: tuple[CheckSpec, ...], *, for_students: bool) -> nbformat.NotebookNode:
+    """The notebook of ``source`` followed by the grading cells of the checks of its module.
+
+    ``simple_nn.pct.py`` gets the checks of ``simple_nn.py`` (graded by
+    ``test_simple_nn.py``); a notebook named after no module gets none.
+    """
+    nb = jupytext.read(source, fmt="py:percent")
+    nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                   "language_info": {"name": "python"}}
+    for index, cell in enumerate(nb.cells):
+        cell.metadata = {}
+        if cell.cell_type == "code" and has_solutions(cell.source):
+            cell.metadata["nbgrader"] = _nbgrader(f"solution_{index}", solution=True)
+            if for_students:
+                cell.source = strip_solutions(cell.source, notebook_name(source))
+    intro = nbformat.v4.new_markdown_cell(GRADING_INTRO)
+    intro.metadata["nbgrader"] = _nbgrader("hidden_checks_intro", locked=True)
+    own = [check for check in checks if check.module == source.name.removesuffix(SUFFIX)]
+    if own:
+        nb.cells.append(intro)
+        nb.cells.extend(_grading_cell(check) for check in own)
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index:03d}"
+        cell.pop("execution_count", None) if cell.cell_type != "code" else None
+    nbformat.validate(nb)
+    return nb
+
+
+def write(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write ``nb`` deterministically (same input, same bytes)."""
+    path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
+def _grading_cell(check: CheckSpec) -> nbformat.NotebookNode:
+    unit = "point" if check.points == 1 else "points"
+    kind = f"Bonus check ({check.points:g} {unit} of extra credit)" if check.bonus else \
+        f"Hidden check ({check.points:g} {unit})"
+    cell = nbformat.v4.new_code_cell(f"# {kind}: {check.title}")
+    cell.metadata["nbgrader"] = _nbgrader(grade_id_of(check), grade=True, locked=True, points=check.points)
+    return cell
+
+
+def grade_id_of(check: CheckSpec) -> str:
+    """The nbgrader grade id of a check's cell: ``check_simple_nn__test_x`` (``bonus_...`` for extra credit)."""
+    return (BONUS_PREFIX if check.bonus else CHECK_PREFIX) + check.id.replace("::", "__", 1)
+
+
+def is_bonus(grade_id: str) -> bool:
+    """Whether a grade cell is extra credit, by its grade id: what nbgrader's gradebook knows of a check."""
+    return grade_id.startswith(BONUS_PREFIX)
+
+
+def check_of(grade_id: str) -> str | None:
+    """The check id of a grading cell's grade id (``grade_id_of`` reversed), or None for other cells."""
+    for prefix in (CHECK_PREFIX, BONUS_PREFIX):
+        if grade_id.startswith(prefix) and "__" in grade_id:
+            return grade_id.removeprefix(prefix).replace("__", "::", 1)
+    return None
+
+
+def _nbgrader(grade_id: str, *, grade: bool = False, solution: bool = False, locked: bool = False,
+              points: float | None = None) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return meta
