@@ -1,4 +1,4 @@
-"""Tests for Week 3's hidden graders, run end to end through ``autograder.grading.run_checks``.
+"""Tests for Week 3's hidden graders, run end to end through ``autograder.grading.runner.run_checks``.
 
 Each submission is a folder in a temporary directory holding one simple_nn.py:
 the reference solution, the generated stub, the reference with one planted

@@ -107,19 +107,102 @@ def test_every_hook_the_nbgrader_config_names_exists():
         assert hasattr(importlib.import_module(module), name), dotted
 
 
+def package_modules(*packages: str) -> list[str]:
+    return [name for name in kit_modules() if any(name == p or name.startswith(f"{p}.") for p in packages)]
+
+
 @pytest.mark.parametrize("modules", [
-    ("autograder.authoring.build", "autograder.authoring.stubs", "autograder.authoring.notebooks"),  # make assignments
-    ("autograder.reporting.reports", "autograder.reporting.feedback", "autograder.reporting.class_report", "autograder.reporting.plots",
-     "autograder.reporting.gradescope", "autograder.reporting.advice", "autograder.store", "autograder.grading.checklist"),  # reading results
+    package_modules("autograder.authoring"),  # make assignments
+    package_modules("autograder.reporting", "autograder.store", "autograder.grading.checklist"),  # reading results
 ], ids=["authoring", "reporting"])
 def test_authoring_and_reporting_load_neither_nbgrader_nor_pytest(modules):
     """Do the modules behind make assignments, and those that read saved results into reports, import without
     loading nbgrader or pytest (heavy, and not theirs to need)?"""
+    assert len(modules) >= 4
     code = f"import sys, {', '.join(modules)}; print(' '.join(m for m in ('nbgrader', 'pytest') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], cwd=paths.ROOT, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(paths.ROOT)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+#: What jail/ may import besides itself: the standard library and numpy (and the kernel launcher, the kernel: ipykernel, zmq).
+JAIL_MAY_IMPORT = {"numpy", "__future__"} | set(sys.stdlib_module_names)
+
+
+def test_the_jail_imports_nothing_but_the_standard_library_numpy_and_itself():
+    """Does every module of autograder/jail/ (all of the kit a sandbox sees) import only the standard library,
+    numpy and jail/ itself, so that what runs beside student code is what the sandbox mounts?"""
+    modules = kit_modules()
+    jail = package_modules("autograder.jail")
+    assert {"autograder.jail.worker", "autograder.jail.confine", "autograder.jail.rpc"} <= set(jail)
+    outside = {}
+    for name in jail:
+        allowed = JAIL_MAY_IMPORT | ({"ipykernel", "zmq"} if name == "autograder.jail.kernel_launcher" else set())
+        found = {m for m in imports_of(modules[name], name)
+                 if m.split(".")[0] not in allowed and m not in ("autograder", "autograder.jail")
+                 and not m.startswith("autograder.jail.")}
+        if found:
+            outside[name] = sorted(found)
+    assert outside == {}
+
+
+def test_the_sandbox_mounts_the_jail_and_nothing_else_of_the_kit():
+    """Is what the sandbox shows of the kit exactly the package's __init__.py and jail/?"""
+    from autograder.sandbox.limited import KIT_MOUNT, Limits, confined_argv
+
+    argv = confined_argv(paths.EXAMPLES, ["true"], Limits())
+    kit = {(argv[i + 1], argv[i + 2]) for i, word in enumerate(argv)
+           if word == "--ro-bind" and argv[i + 2].startswith(f"{KIT_MOUNT}/")}
+    assert kit == {(str(paths.GRADERS / "__init__.py"), f"{KIT_MOUNT}/autograder/__init__.py"),
+                   (str(paths.JAIL), f"{KIT_MOUNT}/autograder/jail")}
+
+
+#: Where the kit's modules are named in text: dotted (config hooks, -p, -m, python -m) and as files.
+DOTTED = re.compile(r"\bautograder(?:\.[A-Za-z_]\w*)+(?![\w{])")  # an f-string's {part}: its prefix
+FILE = re.compile(r"\bautograder/[\w/]+\.py\b")
+
+
+def named_anywhere() -> list[tuple[str, int, str]]:
+    """(file, line, name) for every module of the kit named in the kit's code, Makefile, README, docs and CI."""
+    files = [name for name in tracked("autograder", "tests", "benchmarks", "Makefile", "README.md", "docs",
+                                      "data/README.md", "pyproject.toml", ".ci")
+             if name.endswith((".py", ".md", ".toml")) or "/" not in name or name.startswith(".ci/")]
+    found = []
+    for name in files:
+        for number, line in enumerate((paths.ROOT / name).read_text(encoding="utf-8").splitlines(), 1):
+            found += [(name, number, m.group(0)) for pattern in (DOTTED, FILE) for m in pattern.finditer(line)]
+    return found
+
+
+def resolves(name: str) -> bool:
+    """Is ``name`` a file of the kit, or an importable module of it followed by attributes it has?"""
+    import importlib
+
+    if "/" in name:
+        return (paths.ROOT / name).is_file()
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attribute in parts[cut:]:
+            if not hasattr(target, attribute):
+                return False
+            target = getattr(target, attribute)
+        return True
+    return False
+
+
+def test_every_module_named_in_text_exists():
+    """Does every module the kit names in a string, a command or a document (nbgrader config hooks, the
+    exporter, -p for the plugin, -m for worker and confine, python -m in the Makefile, README and docs) exist,
+    so that a module that moves cannot leave a stale name behind?"""
+    named = named_anywhere()
+    assert len(named) > 50
+    stale = sorted({f"{file}:{line}: {name}" for file, line, name in named if not resolves(name)})
+    assert stale == []
 
 
 #: A course directory's own names, joined into a path: only paths.CourseLayout spells them.

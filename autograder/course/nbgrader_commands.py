@@ -106,6 +106,8 @@ def nbgrader_environment(env: dict[str, str] | None = None) -> dict[str, str]:
 def nbgrader(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
     """Run one ``nbgrader`` command in the course directory (``cwd``, with ``env`` added to the environment);
     raise NbgraderError if it fails."""
+    if cwd is None and paths.course().config.exists():
+        write_config()  # a course's config written by an earlier kit may name hooks that have moved since
     code, output = nbgrader_process.run(list(args), cwd or paths.course_dir(), nbgrader_environment(env))
     if code != 0:
         raise NbgraderError(f"nbgrader {' '.join(args)} failed (exit {code}):\n{output}")
