@@ -26,8 +26,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograder.jail import worker
 from autograder.faults import KitFault
+from autograder.jail import worker
 from autograder.jail.rpc import Remote
 from autograder.sandbox.student_process import StudentModule, beside
 

@@ -12,18 +12,13 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from autograder import intake, paths
 from autograder.authoring import build
-
-from autograder.course import workflow, intake, lock, nbgrader_commands, preflight
-
-from autograder.grading import runner
-
-from autograder.handout import mnist
-
-from autograder import paths
-
-from autograder.reporting import reports
+from autograder.course import lock, nbgrader_commands, preflight, workflow
 from autograder.faults import KitFault
+from autograder.grading import runner
+from autograder.handout import mnist
+from autograder.reporting import reports
 from autograder.untrusted import printable
 
 

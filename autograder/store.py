@@ -22,9 +22,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from autograder import paths
-from autograder.faults import KitFault
+from autograder.faults import KitFault, not_graded
 from autograder.grading.checklist import collect_checks
-from autograder.faults import not_graded
 from autograder.results import CheckResult, read_jsonl, write_atomically
 
 

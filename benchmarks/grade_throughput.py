@@ -76,12 +76,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
-from autograder.course import workflow, nbgrader_commands
-
-from autograder.handout import mnist
-
 from autograder import paths, store
-
+from autograder.course import nbgrader_commands, workflow
+from autograder.handout import mnist
 from autograder.reporting import reports
 from autograder.sandbox.limited import Limits
 

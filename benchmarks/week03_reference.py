@@ -23,16 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.course import workflow
-
-from autograder.handout import mnist
-
 from autograder import paths
-
-from autograder.reporting import reports
-
+from autograder.course import workflow
 from autograder.grading import solutions
 from autograder.grading.runner import run_checks
+from autograder.handout import mnist
+from autograder.reporting import reports
 
 WEEK = "week03"
 

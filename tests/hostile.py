@@ -48,9 +48,8 @@ from pathlib import Path
 
 from mutants import edit
 
-from autograder.handout import mnist
-
 from autograder import paths
+from autograder.handout import mnist
 from autograder.sandbox.limited import KIT_MOUNT, SOURCE_MOUNT, Limits
 
 WEEK = "week03"

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.authoring import notebooks
-
 from autograder import paths
+from autograder.authoring import notebooks
 from autograder.grading.runner import run_checks
 from autograder.results import CheckResult
 

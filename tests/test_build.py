@@ -7,15 +7,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from autograder.authoring import notebooks
+from leaks import leaked, notebook_code, solution_code_lines
 
 from autograder import paths
+from autograder.authoring import notebooks
 from autograder.authoring.build import build_assignment, stale_files
-from autograder.grading.checklist import collect_checks
 from autograder.authoring.stubs import BEGIN, END
-
-from leaks import leaked, notebook_code, solution_code_lines
+from autograder.grading.checklist import collect_checks
 
 WEEK = "week03"
 SOLUTION_DIR = paths.SOLUTIONS / WEEK

@@ -25,20 +25,17 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
+import browser
 import numpy as np
 import pytest
+from browser import colour_area, distinct_colours, images_rendered, render, text_of
 from matplotlib.image import imread
 
-from autograder.reporting import class_report, plots
-
-from autograder.handout import mnist
-
 from autograder import paths
+from autograder.handout import mnist
+from autograder.reporting import class_report, plots
 from autograder.reporting.class_report import ACCURACY_CHECK, FIGURES, reference_confusion, write_class_report
 from autograder.results import CheckResult
-
-import browser
-from browser import colour_area, distinct_colours, images_rendered, render, text_of
 
 WEEK = "week03"
 OVERFLOW = "softmax_no_overflow"

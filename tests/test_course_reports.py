@@ -5,9 +5,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from autograder.course import workflow
-
 from autograder import paths
+from autograder.course import workflow
 
 WEEK = "week03"
 

@@ -14,12 +14,10 @@ from pathlib import Path
 import pytest
 from mutants import edit, reference_folder
 
-from autograder.grading import draws
-
-from autograder.course import jobs
-
 from autograder import paths
+from autograder.course import jobs
 from autograder.faults import KitFault
+from autograder.grading import draws
 from autograder.grading.runner import run_checks
 
 

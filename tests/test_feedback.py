@@ -12,11 +12,10 @@ import re
 
 import pytest
 
-from autograder.reporting import advice, feedback, gradescope
-
 from autograder import paths
 from autograder.grading.checklist import collect_checks
 from autograder.grading.runner import run_checks
+from autograder.reporting import advice, feedback, gradescope
 from autograder.results import CheckResult
 
 WEEK = "week03"

@@ -4,11 +4,10 @@ import subprocess
 import sys
 
 import pytest
-
-from autograder.jail.forbidden import ForbiddenImport, forbidden_name, scan
-from autograder.grading.runner import run_checks
-
 from mutants import edit, reference_folder
+
+from autograder.grading.runner import run_checks
+from autograder.jail.forbidden import ForbiddenImport, forbidden_name, scan
 
 WEEK = "week03"
 

@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from mutants import assert_symptoms, edit
 
 from autograder import paths
 from autograder.grading.checklist import collect_checks
 from autograder.grading.runner import run_checks
 from autograder.results import CheckResult
 from autograder.sandbox.limited import Limits
-
-from mutants import assert_symptoms, edit
 
 WEEK = "week03"
 REFERENCE = paths.SOLUTIONS / WEEK / "simple_nn.py"

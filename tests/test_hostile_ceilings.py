@@ -40,14 +40,12 @@ import pytest
 from hostile import SIGMOID, SIGMOID_DEF, STUDENT_ID, TANH, WEEK, correct_folder, first_lines
 from mutants import edit
 
-from autograder.course import workflow, output_limits
-
 from autograder import paths
-
-from autograder.reporting import reports
-from autograder.grading.runner import run_checks
+from autograder.course import output_limits, workflow
 from autograder.course.nbgrader_hooks import KERNEL_LOG_BYTES
+from autograder.grading.runner import run_checks
 from autograder.jail.rpc import Connection, PeerGone, ValueTooLarge
+from autograder.reporting import reports
 from autograder.sandbox.limited import Limits, confined_argv, isolation
 
 STUDENT = "hoarder"

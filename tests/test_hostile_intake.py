@@ -25,16 +25,13 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from leaks import leaked, solution_code_lines
 
-from autograder.course import workflow, intake, jobs, lock, nbgrader_commands, preflight
-
-from autograder import paths
-
-from autograder.reporting import reports
+from autograder import intake, paths
+from autograder.course import jobs, lock, nbgrader_commands, preflight, workflow
 from autograder.faults import KitFault
 from autograder.grading.checklist import collect_checks
-
-from leaks import leaked, solution_code_lines
+from autograder.reporting import reports
 
 WEEK = "week03"
 MAX_POINTS = sum(check.points for check in collect_checks(WEEK) if not check.bonus)

@@ -22,12 +22,10 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.course import workflow
-
 from autograder import paths, store
-
-from autograder.reporting import reports
+from autograder.course import workflow
 from autograder.grading.checklist import collect_checks
+from autograder.reporting import reports
 
 WEEK = "week03"
 CHECKS = collect_checks(WEEK)

@@ -31,19 +31,16 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+import browser
 import nbformat
 import pytest
 from nbconvert.exporters import HTMLExporter
 
 from autograder import cli
-
-from autograder.course import workflow, nbgrader_commands
-
-from autograder.reporting import feedback, reports, sanitize
+from autograder.course import nbgrader_commands, workflow
 from autograder.grading.checklist import collect_checks
+from autograder.reporting import feedback, reports, sanitize
 from autograder.untrusted import from_spreadsheet_cell, printable, spreadsheet_cell
-
-import browser
 
 WEEK = "week03"
 MAX_POINTS = sum(check.points for check in collect_checks(WEEK) if not check.bonus)
@@ -100,8 +97,8 @@ RAW_CELL = ('<div class="navbar navbar-fixed-top" style="background: #00ffff">ra
 
 def square_png() -> str:
     """A 24 x 24 blue PNG, base64: the markdown cell's attachment, which must still render."""
-    from matplotlib.image import imsave
     import numpy as np
+    from matplotlib.image import imsave
 
     buffer = io.BytesIO()
     imsave(buffer, np.tile(np.array([0.1, 0.2, 0.9]), (24, 24, 1)), format="png")

@@ -17,18 +17,15 @@ import subprocess
 import sys
 import time
 
+import browser
 import nbformat
 import pytest
-
-from autograder.course import workflow, nbgrader_commands
+from leaks import leaked, solution_code_lines
 
 from autograder import paths, store
-
-from autograder.reporting import plots, reports
+from autograder.course import nbgrader_commands, workflow
 from autograder.grading.checklist import collect_checks
-
-import browser
-from leaks import leaked, solution_code_lines
+from autograder.reporting import plots, reports
 
 WEEK = "week03"
 MAX_POINTS = sum(check.points for check in collect_checks(WEEK) if not check.bonus)

@@ -17,10 +17,8 @@ from contextlib import closing
 import pytest
 from dask.distributed import LocalCluster
 
-from autograder.course import workflow
-
 from autograder import paths, store
-
+from autograder.course import workflow
 from autograder.reporting import reports
 
 WEEK = "week03"

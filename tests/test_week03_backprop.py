@@ -15,9 +15,9 @@ import pytest
 from mutants import Mutation, assert_caught, assert_no_grader_source, grade_mutant, reference_folder
 
 from autograder import paths
+from autograder.authoring.stubs import strip_solutions
 from autograder.grading.checklist import collect_checks
 from autograder.grading.runner import run_checks
-from autograder.authoring.stubs import strip_solutions
 
 WEEK, MODULE = "week03", "backprop"
 REFERENCE = paths.SOLUTIONS / WEEK / f"{MODULE}.py"

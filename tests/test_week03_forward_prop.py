@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mutants import Mutation, assert_caught, assert_no_grader_source, grade_mutant, reference_folder
 
 from autograder import paths
+from autograder.authoring.stubs import strip_solutions
 from autograder.grading.checklist import collect_checks
 from autograder.grading.runner import run_checks
-from autograder.authoring.stubs import strip_solutions
-from mutants import Mutation, assert_caught, assert_no_grader_source, grade_mutant, reference_folder
 
 WEEK, MODULE = "week03", "forward_prop"
 REFERENCE = paths.SOLUTIONS / WEEK / f"{MODULE}.py"

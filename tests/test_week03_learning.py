@@ -27,12 +27,10 @@ import numpy as np
 import pytest
 from mutants import assert_no_grader_source, edit
 
-from autograder.handout import mnist
-
 from autograder import paths
-
 from autograder.grading import solutions
 from autograder.grading.runner import run_checks
+from autograder.handout import mnist
 
 WEEK = "week03"
 CORRECT = paths.EXAMPLES / "correct_student"

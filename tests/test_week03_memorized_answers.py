@@ -28,9 +28,8 @@ from pathlib import Path
 import pytest
 from mutants import assert_no_grader_source
 
-from autograder.grading import draws
-
 from autograder import paths
+from autograder.grading import draws
 from autograder.grading.runner import run_checks
 
 WEEK = "week03"

@@ -11,11 +11,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from autograder.authoring import notebooks
-
 from autograder import paths
-from autograder.grading.checklist import collect_checks
+from autograder.authoring import notebooks
 from autograder.authoring.stubs import strip_solutions
+from autograder.grading.checklist import collect_checks
 
 
 def build_assignment(week: str, out: Path | None = None, *, for_students: bool = True) -> Path:

@@ -16,8 +16,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from autograder.results import CheckSpec
 from autograder.authoring.stubs import has_solutions, strip_solutions
+from autograder.results import CheckSpec
 
 SUFFIX = ".pct.py"
 CHECK_PREFIX = "check_"

@@ -45,11 +45,9 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
+from autograder import intake, paths, store
+from autograder.course import nbgrader_commands
 from autograder.grading import draws
-
-from autograder.course import intake, nbgrader_commands
-
-from autograder import paths, store
 from autograder.sandbox.limited import Limits
 
 #: Paths inside a job's archive: a course directory's own, relative to it.

@@ -18,11 +18,9 @@ import os
 import sys
 from pathlib import Path
 
-from autograder.course import nbgrader_process
-
-from autograder.authoring import notebooks
-
 from autograder import paths
+from autograder.authoring import notebooks
+from autograder.course import nbgrader_process
 from autograder.sandbox.limited import Limits
 
 COURSE_ID = "nngrader"

@@ -48,27 +48,22 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
-from nbconvert.exporters import HTMLExporter
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbconvert.exporters import HTMLExporter
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
 from traitlets import Bool
 
-from autograder.reporting import feedback, sanitize
-
-from autograder.course import grading_cells, output_limits
-
-from autograder.jail import kernel_launcher
-
-from autograder.authoring import notebooks
-
 from autograder import store
-from autograder.faults import KitFault
+from autograder.authoring import notebooks
+from autograder.course import grading_cells, output_limits
+from autograder.faults import KitFault, not_graded
 from autograder.grading.checklist import collect_checks
-from autograder.faults import not_graded
 from autograder.grading.runner import run_checks
 from autograder.handout.mnist import resolve_data_dir
+from autograder.jail import kernel_launcher
+from autograder.reporting import feedback, sanitize
 from autograder.results import CheckResult
 from autograder.sandbox.limited import KIT_MOUNT, Limits, confined_argv, isolation
 

@@ -15,9 +15,9 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from autograder.handout import mnist
 from autograder.faults import KitFault
 from autograder.grading.checklist import collect_checks
+from autograder.handout import mnist
 from autograder.sandbox.limited import Limits, SandboxUnavailable, confined_argv, run_limited
 
 #: Wall clock for starting Python in the sandbox once (it takes about 0.1 s).

@@ -23,16 +23,15 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from autograder.grading import draws
-
-from autograder.course import intake, jobs, lock, preflight
-
-from autograder import paths, store
+from autograder import intake, paths, store
 from autograder.authoring.build import build_assignment
-from autograder.grading.checklist import collect_checks
+from autograder.course import jobs, lock, preflight
 from autograder.course.nbgrader_commands import COURSE_ID, NbgraderError, exchange_dir, nbgrader, write_config
+from autograder.grading import draws
+from autograder.grading.checklist import collect_checks
 from autograder.results import write_atomically
 from autograder.untrusted import printable
+
 
 def release(week: str) -> Path:
     """Build nbgrader's source folder for ``week``, generate the student version and release it; the course gets

@@ -32,15 +32,14 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading import draws, solutions
-
-from autograder.course import intake
+from autograder import intake
 from autograder.checks import GradeFailure
-from autograder.jail.forbidden import scan
 from autograder.faults import KitFault, is_kit_fault, not_graded
+from autograder.grading import draws, solutions
 from autograder.grading.runner import student_id_of_user
-from autograder.results import CheckResult, CheckSpec, write_jsonl
+from autograder.jail.forbidden import scan
 from autograder.jail.rpc import MAX_UNTRUSTED_HEADER, PeerGone, PeerTimeout, ProtocolError, RpcError, ValueTooLarge
+from autograder.results import CheckResult, CheckSpec, write_jsonl
 from autograder.sandbox.limited import Limits, describe_bytes
 from autograder.sandbox.student_process import StudentModule, Workers
 

@@ -20,8 +20,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from autograder import paths
-from autograder.grading.checklist import PYTEST_ARGS, collect_checks
 from autograder.faults import KitFault, not_graded
+from autograder.grading.checklist import PYTEST_ARGS, collect_checks
 from autograder.results import CheckResult, read_jsonl
 from autograder.sandbox.limited import Limits, run_limited
 

@@ -26,13 +26,10 @@ from urllib.parse import quote
 
 import numpy as np
 
-from autograder.handout import mnist
-
 from autograder import paths
-
-from autograder.reporting import plots
-
 from autograder.grading import solutions
+from autograder.handout import mnist
+from autograder.reporting import plots
 from autograder.results import CheckResult, module_of
 
 ACCURACY_CHECK = "simple_nn::test_accuracy_above_90_percent_on_mnist"

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from autograder.reporting.advice import diagnose, likely_causes
 from autograder.grading.checklist import bonus_check_ids
-from autograder.results import CheckResult
+from autograder.reporting.advice import diagnose, likely_causes
 from autograder.reporting.sanitize import with_policy
+from autograder.results import CheckResult
 
 STYLE = """<style>
 .nngrader-report { font-family: system-ui, sans-serif; max-width: 60em; line-height: 1.45; }

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from autograder.reporting import class_report, feedback, gradescope
-
 from autograder import paths, store
 from autograder.grading.checklist import bonus_check_ids
+from autograder.reporting import class_report, feedback, gradescope
 from autograder.untrusted import from_spreadsheet_cell
 
 

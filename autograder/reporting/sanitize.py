@@ -40,8 +40,8 @@ from html import escape
 from typing import Any
 from urllib.parse import unquote
 
-import nh3
 import nbformat
+import nh3
 from mistune import HTMLRenderer
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from pygments.token import STANDARD_TYPES

@@ -21,8 +21,16 @@ import matplotlib
 import numpy as np
 import pytest
 
-from autograder.checks import (GradeFailure, expect, expect_array, numerical_gradient, numpy_beside, real_array,
-                               type_name, without_init)
+from autograder.checks import (
+    GradeFailure,
+    expect,
+    expect_array,
+    numerical_gradient,
+    numpy_beside,
+    real_array,
+    type_name,
+    without_init,
+)
 from autograder.sandbox.student_process import beside
 from autograder.week03.problems import clear_of_zero, small_problem
 

@@ -17,8 +17,16 @@ import time
 import numpy as np
 import pytest
 
-from autograder.checks import (call_recording_warnings, expect, expect_array, numerical_gradient, numpy_beside,
-                               real_array, rel_error, without_init)
+from autograder.checks import (
+    call_recording_warnings,
+    expect,
+    expect_array,
+    numerical_gradient,
+    numpy_beside,
+    real_array,
+    rel_error,
+    without_init,
+)
 from autograder.week03.problems import clear_of_zero, small_problem
 
 PARAMETERS = ("W1", "b1", "W2", "b2")
