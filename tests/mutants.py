@@ -33,14 +33,16 @@ def edit(source: str, old: str, new: str) -> str:
 
 @dataclass(frozen=True)
 class Mutation:
-    """A mistake planted in ``module``: exact edits, check id -> phrases its failure must contain, and
-    check id -> symptoms its failure must record (see ``assert_symptoms``)."""
+    """A mistake planted in ``module``: exact edits, check id -> phrases its failure must contain,
+    check id -> symptoms its failure must record (see ``assert_symptoms``), and the checks to run (``only``;
+    every check of the module by default)."""
 
     id: str
     module: str
     edits: tuple[tuple[str, str], ...]
     fails: dict[str, tuple[str, ...]]
     symptoms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    only: tuple[str, ...] = ()
 
     def apply(self, source: str) -> str:
         for old, new in self.edits:
@@ -60,16 +62,18 @@ def reference_folder(folder: Path, week: str) -> Path:
 
 
 def grade_mutant(folder: Path, week: str, mutation: Mutation, **options) -> dict[str, CheckResult]:
-    """Grade the reference with ``mutation`` applied, on the checks of its module; results by id."""
+    """Grade the reference with ``mutation`` applied, on the checks of its module (or ``mutation.only``);
+    results by id."""
     reference_folder(folder, week)
     target = folder / f"{mutation.module}.py"
     target.write_text(mutation.apply(target.read_text(encoding="utf-8")), encoding="utf-8")
-    results = run_checks(week, folder, modules=(mutation.module,), **options)
+    results = run_checks(week, folder, modules=(mutation.module,), only=mutation.only, **options)
     return {result.id: result for result in results}
 
 
-def assert_caught(mutation: Mutation, results: dict[str, CheckResult]) -> None:
-    """The mutation fails exactly its checks, each message names the mistake, and marks are lost."""
+def assert_caught(mutation: Mutation, results: dict[str, CheckResult], grader_names: tuple[str, ...] = ()) -> None:
+    """The mutation fails exactly its checks, each scoring 0 with a message that names the mistake and quotes
+    no grader source (``GRADER_SOURCE`` and ``grader_names``), and marks are lost."""
     failed = {check_id for check_id, result in results.items() if not result.passed}
     messages = {check_id: results[check_id].message for check_id in failed}
     assert failed == set(mutation.fails), messages
@@ -77,9 +81,11 @@ def assert_caught(mutation: Mutation, results: dict[str, CheckResult]) -> None:
         message = results[check_id].message
         for part in ("expected:", "got:", "hint:", *phrases):
             assert part in message, f"{check_id}: {part!r} missing from:\n{message}"
+    assert all(results[check_id].points == 0 for check_id in failed)
     assert sum(r.points for r in results.values()) < sum(r.max_points for r in results.values())
+    assert set(mutation.symptoms) <= set(mutation.fails)
     assert_symptoms(mutation.symptoms, results)
-    assert_no_grader_source(results.values())
+    assert_no_grader_source(results.values(), grader_names)
 
 
 def assert_symptoms(expected: dict[str, dict[str, Any]], results: dict[str, CheckResult]) -> None:
@@ -92,7 +98,7 @@ def assert_symptoms(expected: dict[str, dict[str, Any]], results: dict[str, Chec
             assert ok, f"{check_id}: symptom {name}={recorded[name]!r}, expected {want!r}"
 
 
-def assert_no_grader_source(results) -> None:
+def assert_no_grader_source(results, grader_names: tuple[str, ...] = ()) -> None:
     for result in results:
-        leaked = [text for text in GRADER_SOURCE if text in result.message]
+        leaked = [text for text in GRADER_SOURCE + tuple(grader_names) if text in result.message]
         assert not leaked, f"{result.id} quotes grader source {leaked}:\n{result.message}"

@@ -59,7 +59,8 @@ def test_each_symptom_names_its_mistake_and_passed_checks_name_none():
     cases = {"init_too_small": {"init_too_small": 0.0002}, "overflow": {"overflow": True},
              "no_hidden_activation": {"no_hidden_activation": True}, "no_shuffle": {"no_shuffle": True},
              "scaler_leak": {"scaler_leak": True}, "not_standardized": {"not_standardized": True},
-             "loss_flat": {"loss_flat": True}, "unfinished": {"raised": "NotImplementedError"},
+             "loss_flat": {"loss_flat": True}, "loss_slow": {"loss_slow": True},
+             "unfinished": {"raised": "NotImplementedError"},
              "timeout": {"raised": "timeout"}}
     for expected, symptoms in cases.items():
         assert keys([result("m::x", **symptoms)]) == [expected], symptoms

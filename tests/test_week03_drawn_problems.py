@@ -8,7 +8,7 @@ check is called in-process, as the plain function it is, with the modules
 themselves as ``student`` and ``reference`` and a Generator per draw as ``rng``
 (no sandbox and no RPC: a few milliseconds a call), for many draws: the
 reference and the sample correct submission must pass every time, and every
-planted bug of the week's meta-tests must fail exactly its listed checks every
+planted bug of the week's meta-tests (tests/planted/week03/) must fail exactly its listed checks every
 time. The figures next to the tolerances were measured the same way, over
 thousands of draws. Checks that need MNIST, the student id or a figure drawn
 where the student's code runs are left to the real grading runs.
@@ -35,8 +35,6 @@ MODULES = ("perceptron", "activations", "forward_prop", "backprop", "optimizers"
 DRAWS, MUTANT_DRAWS = 20, 3
 #: Fixtures only a real grading run has: the checks that need them are not called here.
 RUN_ONLY = {"mnist", "request", "student_id"}
-#: The meta-tests that plant each module's bugs (each has a MUTATIONS list).
-PLANTED = {module: f"test_week03_{module}" for module in MODULES} | {"simple_nn": "test_grading_week03"}
 
 
 def load(name: str, source: str, simple_nn: types.ModuleType | None = None) -> types.ModuleType:
@@ -122,11 +120,11 @@ def test_every_planted_bug_fails_exactly_its_checks_on_every_drawn_problem(modul
     reference = submission(paths.SOLUTIONS / WEEK, module)
     source = (paths.SOLUTIONS / WEEK / f"{module}.py").read_text(encoding="utf-8")
     checks = drawn_checks(module)
-    planted = importlib.import_module(PLANTED[module]).MUTATIONS
+    planted = importlib.import_module(f"planted.{WEEK}.{module}").MUTATIONS
     assert len(planted) >= 5
     found = {}
     for mutation in planted:
-        if getattr(mutation, "module", "simple_nn") == module:
+        if mutation.module == module:
             mutant = submission(paths.SOLUTIONS / WEEK, module, mutation.apply(source))
             wrong = surprises(mutant, reference, checks, set(mutation.fails), MUTANT_DRAWS)
             if wrong:

@@ -118,6 +118,11 @@ MISTAKES: tuple[Mistake, ...] = (
             "The loss hardly changes: the updates do not reach the weights. Update the arrays the model "
             "uses (self.W1 -= ..., or setattr), not copies of them; keep the velocity between batches; and "
             "check that the learning rate is not zero.", only_alone=True),
+    Mistake("loss_slow", "Training learns too little", _has("loss_slow"),
+            "The loss of your trained weights fell, but far less than a working training makes it fall (three "
+            "epochs on 2,000 images take the reference to 16 % of where it started). A wrong gradient is the "
+            "usual cause (see the backward checks: each gradient is averaged over the batch), or a step far "
+            "too large or too small: keep the learning rate train is given.", only_alone=True),
     Mistake("chance", "Accuracy at chance level", _has("accuracy_chance"),
             "About 10 % of digits right is what guessing gives: the trained model has learned nothing. Look "
             "at the loss your train returns: NaN means steps too large, a flat loss means updates that do "

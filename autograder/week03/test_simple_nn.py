@@ -594,7 +594,7 @@ def test_train_loss_decreases(student, mnist, rng):
            got="exactly the values SimpleNN(seed=0) gave them", symptoms={"loss_flat": True},
            hint=UPDATE_IN_PLACE + ", with the gradients self.backward returns")
     symptoms = {"loss_rising": True} if end > start else {"loss_flat": True} if end >= start * (1 - LOSS_DROP) \
-        else {}
+        else {"loss_slow": True}
     expect(end < start * LOSS_LEARNED, f"the loss of the weights {call} gives", expected=f"below {LOSS_LEARNED:.0%} "
            f"of the initial weights' (the reference's falls to 16%)", got=recomputed,
            hint="the loss rose: check the sign of the update (subtract the gradient: v = momentum * v - "

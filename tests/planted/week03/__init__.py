@@ -1,0 +1,1 @@
+"""Week 3: one module of data per graded module."""
