@@ -69,8 +69,8 @@ from dataclasses import dataclass, field  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from autograder import solutions  # noqa: E402
-from autograder.handout import mnist
+from autograder.grading import solutions  # noqa: E402
+from autograder.handout import mnist  # noqa: E402
 
 WEEK = "week03"
 WARMUP_BATCHES = 100

@@ -284,7 +284,7 @@ def test_a_second_make_grade_is_refused_while_one_runs(intake_class):
     """While another process holds the course's grading lock, does make grade stop at once, naming it?"""
     path = intake_class["root"] / ".nngrader" / "grade.lock"
     holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
-                               "from autograder import lock\nwith lock.held(Path(sys.argv[1]), 'make grade'):\n"
+                               "from autograder.course import lock\nwith lock.held(Path(sys.argv[1]), 'make grade'):\n"
                                "    print('held', flush=True); time.sleep(60)", str(path)],
                               stdout=subprocess.PIPE, text=True)
     try:

@@ -194,6 +194,8 @@ def test_the_sandbox_mounts_the_jail_and_nothing_else_of_the_kit():
 #: Where the kit's modules are named in text: dotted (config hooks, -p, -m, python -m) and as files.
 DOTTED = re.compile(r"\bautograder(?:\.[A-Za-z_]\w*)+(?![\w{])")  # an f-string's {part}: its prefix
 FILE = re.compile(r"\bautograder/[\w/]+\.py\b")
+#: An import written out, in code or in a string of code a test runs: each name must be there to import.
+FROM_IMPORT = re.compile(r"\bfrom (autograder(?:\.\w+)*) import ([\w ,]+)")
 
 
 def named_anywhere() -> list[tuple[str, int, str]]:
@@ -206,6 +208,8 @@ def named_anywhere() -> list[tuple[str, int, str]]:
     for name in files:
         for number, line in enumerate((paths.ROOT / name).read_text(encoding="utf-8").splitlines(), 1):
             found += [(name, number, m.group(0)) for pattern in (DOTTED, FILE) for m in pattern.finditer(line)]
+            found += [(name, number, f"{m.group(1)}.{imported.strip().split(' as ')[0]}")
+                      for m in FROM_IMPORT.finditer(line) for imported in m.group(2).split(",") if imported.strip()]
     return found
 
 

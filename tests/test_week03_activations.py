@@ -1,9 +1,7 @@
-"""Tests for the hidden graders of Week 3's ``activations.py``, run end to end through ``run_checks``.
+"""Week 3's activations: what its visible tests catch, beyond what tests/test_graders.py asks of every module.
 
-Each submission is a temporary folder holding every Week 3 reference module,
-with activations.py replaced by the generated stub, a sample student's file,
-or the reference with one planted bug (a mistake students really make). Every
-run is a real limited grading process restricted to the activations checks.
+The naive sigmoid overflows at z = -1000; the visible tests students run
+must say so, with the hint the hidden check gives.
 """
 
 from __future__ import annotations

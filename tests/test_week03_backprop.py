@@ -1,7 +1,8 @@
-"""Tests for the hidden graders of Week 3's backpropagation exercise (backprop.py).
+"""Week 3's backprop: one mistake whose cost tests/test_graders.py cannot state as data.
 
-Every grading run is real (``run_checks`` in a limited process) and selects
-the checks of backprop.py only; one run takes about a second.
+dX = dZ @ W (W not transposed) gives wrong values where the shapes happen to
+agree and a ValueError elsewhere; each failure must say which, with the
+student's own line. Every grading run is real (``run_checks``).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""Kit tests for Week 3's forward_prop exercise: its hidden graders, visible tests, sample submission and quiz.
+"""Week 3's forward_prop: its per-student quiz, beyond what tests/test_graders.py asks of every module.
 
-Every grading run is real (``run_checks`` in a limited process) on a folder
-holding all Week 3 reference modules, with forward_prop.py replaced by the
-submission under test. The quiz differs per student: runs grade student
-"alice" unless a test says otherwise.
+The quiz differs per student: the reference scores full marks whoever is
+graded (also with no id given), a quiz is the same in another process,
+another student's answer earns nothing, and the quiz keeps its promises.
+Every grading run is real (``run_checks``).
 """
 
 from __future__ import annotations
