@@ -34,8 +34,9 @@ from matplotlib.image import imread
 from autograder import paths
 from autograder.handout import mnist
 from autograder.reporting import class_report, plots
-from autograder.reporting.class_report import ACCURACY_CHECK, FIGURES, reference_confusion, write_class_report
+from autograder.reporting.class_report import FIGURES, reference_confusion, write_class_report
 from autograder.results import CheckResult
+from autograder.week03.policy import ACCURACY_CHECK
 
 WEEK = "week03"
 OVERFLOW = "softmax_no_overflow"
@@ -247,8 +248,20 @@ def test_reference_confusion_fails_loudly_without_mnist(tmp_path, monkeypatch):
         reference_confusion(WEEK, tmp_path / "out")
 
 
-def test_reference_confusion_is_none_for_a_week_without_simple_nn(tmp_path, monkeypatch):
-    """Does a week with no simple_nn exercise get None (no reference model to evaluate)?"""
+def test_the_weeks_policy_names_a_check_and_a_model_that_exist():
+    """Is the accuracy run Week 3's policy names one of the week's checks, and its reference model a class of the
+    week's solutions, so that the class report's columns, curves and confusion matrix cannot go stale?"""
+    from autograder.grading import solutions
+    from autograder.grading.checklist import collect_checks
+    from autograder.week03 import policy
+
+    assert policy.ACCURACY_CHECK in {spec.id for spec in collect_checks(WEEK)}
+    module, class_name, epochs = policy.REFERENCE_MODEL
+    assert callable(getattr(solutions.load(WEEK, module), class_name)) and epochs > 0
+
+
+def test_reference_confusion_is_none_for_a_week_without_a_reference_model(tmp_path, monkeypatch):
+    """Does a week whose policy names no reference model (here: no policy at all) get None?"""
     (tmp_path / "week01").mkdir()
     monkeypatch.setattr(paths, "SOLUTIONS", tmp_path)
     assert reference_confusion("week01", tmp_path / "out") is None

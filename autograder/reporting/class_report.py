@@ -14,6 +14,7 @@ messages) is always escaped; the page needs no JavaScript and fetches nothing.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import statistics
 import struct
@@ -32,13 +33,28 @@ from autograder.handout import mnist
 from autograder.reporting import plots
 from autograder.results import CheckResult, module_of
 
-ACCURACY_CHECK = "simple_nn::test_accuracy_above_90_percent_on_mnist"
 TOP_FAILURES = 15
 HARDEST = 10
-REFERENCE_EPOCHS = 10
 FIGURES = {"scores": "score_distribution.png", "pass_rates": "pass_rate_by_check.png",
            "failures": "common_failures.png", "losses": "loss_curves.png", "confusion": "reference_confusion.png"}
 CACHE = "reference_confusion.npy"
+
+
+@dataclass(frozen=True)
+class WeekPolicy:
+    """What the report needs to know of a week beyond its checks (``autograder/<week>/policy.py``)."""
+
+    accuracy_check: str | None = None  # the check whose data holds accuracy, training time and losses
+    reference_model: tuple[str, str, int] | None = None  # (module, class, epochs) of the confusion matrix
+
+
+def policy_of(week: str) -> WeekPolicy:
+    """The week's policy, or none (no accuracy run, no reference model) for a week without a policy module."""
+    try:
+        module = importlib.import_module(f"autograder.{paths.check_week(week)}.policy")
+    except ModuleNotFoundError:
+        return WeekPolicy()
+    return WeekPolicy(getattr(module, "ACCURACY_CHECK", None), getattr(module, "REFERENCE_MODEL", None))
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,12 @@ class ClassSummary:
     grades: dict[str, dict[str, str]]  # student -> their row of grades.csv
     submitted: list[str]  # students with check results or a graded submission, sorted
     max_score: float
+
+    @property
+    def accuracy_check(self) -> str | None:
+        """The week's accuracy run (its policy), if the results hold it."""
+        check_id = policy_of(self.week).accuracy_check
+        return check_id if any(c.id == check_id for c in self.checks) else None
 
     @property
     def modules(self) -> list[str]:
@@ -138,7 +160,7 @@ def write_class_report(week: str, students: dict[str, list[CheckResult]], grades
     summary = summarize(week, students, grades, bonus_ids)
     colours = plots.module_colours(summary.modules)
     failures = common_failures(students)
-    histories = loss_histories(students)
+    histories = loss_histories(students, policy_of(week).accuracy_check)
 
     plots.score_histogram(summary.scores, summary.max_score, out / FIGURES["scores"])
     plots.pass_rates([(c.module, plots.shorten(c.title), c.passed, c.attempted) for c in summary.checks],
@@ -170,11 +192,11 @@ def common_failures(students: dict[str, list[CheckResult]], limit: int = TOP_FAI
     return [Failure(check, titles[check], message, tuple(who)) for (check, message), who in ranked[:limit]]
 
 
-def loss_histories(students: dict[str, list[CheckResult]]) -> dict[str, list[float]]:
+def loss_histories(students: dict[str, list[CheckResult]], accuracy_check: str | None) -> dict[str, list[float]]:
     """Each student's loss per epoch from the accuracy check's data, for those who have one (sorted by id)."""
     histories = {}
     for student in sorted(students):
-        data = next((r.data for r in students[student] if r.id == ACCURACY_CHECK), {})
+        data = next((r.data for r in students[student] if r.id == accuracy_check), {})
         history = data.get("history") if isinstance(data, dict) else None
         if isinstance(history, list) and history:
             histories[student] = [float(v) for v in history]
@@ -188,27 +210,32 @@ def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, classes: int = 1
 
 
 def reference_confusion(week: str, out: Path | None = None) -> np.ndarray | None:
-    """Confusion matrix on the 10,000 MNIST test images of the week's reference SimpleNN; None without one.
+    """Confusion matrix on the 10,000 MNIST test images of the week's reference model; None without one.
 
-    The reference (``solutions/<week>/simple_nn.py``, trusted code, run in this
-    process) is trained with ``train(X_train, y_train, epochs=10)``. The matrix
+    The model is the one the week's policy names (``REFERENCE_MODEL``: Week 3's
+    is ``solutions/week03/simple_nn.py``'s SimpleNN, trusted code, run in this
+    process), trained with ``train(X_train, y_train, epochs=...)``. The matrix
     is cached in ``out/reference_confusion.npy`` (``out`` defaults to
     ``<course>/reports/<week>``) under a key over the reference's source and the
     data directory, and recomputed when either changes. Missing or corrupt
     MNIST raises ``mnist.MnistError``.
     """
-    source = paths.SOLUTIONS / paths.check_week(week) / "simple_nn.py"
+    model_of = policy_of(week).reference_model
+    if model_of is None:
+        return None
+    module, class_name, epochs = model_of
+    source = paths.SOLUTIONS / paths.check_week(week) / f"{module}.py"
     if not source.is_file():
         return None
     out = Path(out) if out is not None else paths.course().reports(week)
     cache, key_file = out / CACHE, out / f"{CACHE}.key"
     key = hashlib.sha256(b"\0".join([source.read_bytes(), str(mnist.resolve_data_dir().resolve()).encode(),
-                                     f"epochs={REFERENCE_EPOCHS}".encode()])).hexdigest()
+                                     f"{class_name}, epochs={epochs}".encode()])).hexdigest()
     if cache.is_file() and key_file.is_file() and key_file.read_text().strip() == key:
         return np.load(cache, allow_pickle=False)
     X_train, y_train, X_test, y_test = mnist.load_mnist()
-    model = solutions.load(week, "simple_nn").SimpleNN()
-    model.train(X_train, y_train, epochs=REFERENCE_EPOCHS)
+    model = getattr(solutions.load(week, module), class_name)()
+    model.train(X_train, y_train, epochs=epochs)
     matrix = confusion_matrix(y_test, model.predict(X_test))
     out.mkdir(parents=True, exist_ok=True)
     key_file.unlink(missing_ok=True)
@@ -272,7 +299,7 @@ def _stats(summary: ClassSummary) -> str:
              (f"{statistics.median(scores):g}" if scores else "–", f"median score / {top:g}"),
              (f"{passed / attempts:.0%}" if attempts else "–", "of regular checks passed"),
              (f"{sum(score >= top for score in scores)}", "with full marks")]
-    accuracy = next((c for c in summary.checks if c.id == ACCURACY_CHECK), None)
+    accuracy = next((c for c in summary.checks if c.id == summary.accuracy_check), None)
     if accuracy:
         stats.append((f"{accuracy.passed}/{accuracy.attempted}", "reach the accuracy target"))
     return '<div class="stats">' + "".join(f'<div class="stat"><strong>{escape(value)}</strong>'
@@ -302,7 +329,8 @@ def _warnings(summary: ClassSummary) -> str:
 
 def _students(summary: ClassSummary, feedback: dict[str, list[str]], colours: dict[str, str]) -> str:
     module_max = {m: sum(c.max_points for c in summary.checks if c.module == m) for m in summary.modules}
-    has_accuracy = any(c.id == ACCURACY_CHECK for c in summary.checks)
+    accuracy_check = summary.accuracy_check
+    has_accuracy = accuracy_check is not None
     head = ["<th>student</th>", f"<th>score<br><small>/ {summary.max_score:g}</small></th>", "<th>bonus</th>"]
     head += [f'<th style="border-top: 4px solid {colours[m]}">{escape(m)}<br><small>/ {module_max[m]:g}'
              f"{' extra' if summary.extra_credit(m) else ''}</small></th>" for m in summary.modules]
@@ -324,7 +352,7 @@ def _students(summary: ClassSummary, feedback: dict[str, list[str]], colours: di
             kind = "" if not got else "full" if earned == module_max[module] else "part" if earned else "zero"
             cells.append(f'<td class="n {kind}">{f"{earned:g}" if got else "–"}</td>')
         if has_accuracy:
-            data = results[ACCURACY_CHECK].data if ACCURACY_CHECK in results else {}
+            data = results[accuracy_check].data if accuracy_check in results else {}
             accuracy, seconds = data.get("accuracy"), data.get("train_seconds")
             text = f"{accuracy:.1%}" if isinstance(accuracy, (int, float)) else "–"
             if isinstance(seconds, (int, float)) and text != "–":
@@ -370,7 +398,7 @@ def _failures(failures: list[Failure], out: Path, shown: int = 12) -> str:
 
 
 def _losses(summary: ClassSummary, histories: dict[str, list[float]], out: Path) -> str:
-    if not any(c.id == ACCURACY_CHECK for c in summary.checks):
+    if summary.accuracy_check is None:
         return '<p class="note">The check results hold no accuracy check, so there are no loss curves.</p>'
     broken = [s for s, history in histories.items() if not np.isfinite(history).all()]
     without = [s for s in sorted(summary.results) if s not in histories]
@@ -389,8 +417,9 @@ def _losses(summary: ClassSummary, histories: dict[str, list[float]], out: Path)
 def _confusion(week: str, confusion: np.ndarray | None, out: Path) -> str:
     if confusion is not None:
         return _img(out, "confusion", "Confusion matrix of the reference model on the MNIST test images")
-    if not (paths.SOLUTIONS / week / "simple_nn.py").is_file():
-        why = f"{escape(week)} has no simple_nn exercise, so there is no reference model to evaluate."
+    if policy_of(week).reference_model is None:
+        why = (f"{escape(week)} names no reference model (<code>autograder/{escape(week)}/policy.py</code>), so "
+               "there is none to evaluate.")
     else:
         why = ("the reference model was not evaluated for this report "
                "(<code>class_report.reference_confusion(week)</code> computes it; it needs MNIST).")
