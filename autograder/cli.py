@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(args, "week"):
             paths.check_week(args.week)
         return args.run(args) or 0
-    except (ValueError, FileNotFoundError, mnist.MnistError, nbgrader_commands.NbgraderError, KitFault, lock.Busy) as error:
+    except (ValueError, FileNotFoundError, mnist.MnistError, nbgrader_commands.NbgraderError, KitFault,
+            lock.Busy) as error:
         print_lines(f"nngrader: {error}", file=sys.stderr)  # nbgrader's output names students' files
         return 1
 

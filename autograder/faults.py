@@ -27,9 +27,8 @@ class KitFault(RuntimeError):
 
 def is_kit_fault(error: BaseException | None) -> bool:
     """Whether ``error`` is the kit's or the machine's fault rather than the submission's."""
-    from autograder.handout.mnist import (
-        MnistError,  # the students' data loader: standard library and numpy only, so no KitFault
-    )
+    # the students' data loader: standard library and numpy only, so no KitFault
+    from autograder.handout.mnist import MnistError
 
     return isinstance(error, (KitFault, MnistError))
 

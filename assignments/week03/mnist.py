@@ -55,7 +55,8 @@ ENV_VAR = "NNGRADER_DATA_DIR"
 SPLITS = ("train", "test")
 
 _IDX_NDIM = {0x00000801: 1, 0x00000803: 3}  # IDX magic number -> number of dimensions (labels, images)
-_MODULE = __spec__.name if __spec__ is not None else "mnist"  # "autograder.handout.mnist" in the kit, "mnist" for students
+# "autograder.handout.mnist" in the kit, "mnist" for students
+_MODULE = __spec__.name if __spec__ is not None else "mnist"
 _FIX = (f"To get MNIST, run `make data` or `python -m {_MODULE} download`, "
         f"or set {ENV_VAR} to a directory holding the four files.")
 

@@ -33,7 +33,7 @@ c.Exchange.root = {exchange!r}
 c.Exchange.path_includes_course = True
 c.Autograde.exclude_overwriting = {exclude!r}
 c.Autograde.sanitize_preprocessors = [
-    "autograder.course.nbgrader_hooks.RepairGradingCells",  # the source's grading cells, once each, before nbgrader checks
+    "autograder.course.nbgrader_hooks.RepairGradingCells",  # the source's grading cells, once each, before checks
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",

@@ -25,7 +25,8 @@ from autograder.results import CheckSpec, read_jsonl, write_atomically
 
 # --assert=plain and --tb=native: the plugin words every failure from the exception itself, so pytest need not
 # rewrite the graders' asserts or parse their source to draw tracebacks (0.4 s of a stub's grading run)
-PYTEST_ARGS = ["-p", "autograder.grading.plugin", "-p", "no:cacheprovider", "-p", "no:timeout", "--import-mode=importlib",
+PYTEST_ARGS = ["-p", "autograder.grading.plugin", "-p", "no:cacheprovider", "-p", "no:timeout",
+               "--import-mode=importlib",
                "--assert=plain", "--tb=native", "-c", os.devnull, "-q", "--no-header",
                "-o", "console_output_style=classic"]
 

@@ -1,6 +1,6 @@
 """The graders' side of a submission's sandboxed process: start it, import from it, replace it when it dies.
 
-``StudentProcess`` starts ``worker`` in the sandbox (``sandbox.confined_argv``)
+``StudentProcess`` starts ``worker`` in the sandbox (``sandbox.limited.confined_argv``)
 with one end of a socket pair and wraps the other end in an ``rpc.Connection``.
 ``Workers`` keeps one such process per grading run and starts a fresh one
 after a crash or a timeout, so one check's disaster costs only that check.

@@ -1,4 +1,5 @@
-"""Week 3's random problems: drawn from the check's ``rng`` fixture (per student and course, ``autograder.grading.draws``).
+"""Week 3's random problems: drawn from the check's ``rng`` fixture (per student and course,
+``autograder.grading.draws``).
 
 A tolerance measured on one problem holds for a drawn one only if every draw
 keeps the property the measurement relied on. The two that centered

@@ -1,4 +1,8 @@
-"""What the meta-tests know of Week 3's activations graders: its checks and points, the function each check of the stub reaches first, and the planted bugs with the checks each must fail."""
+"""What the meta-tests know of Week 3's activations graders (``tests/test_graders.py``).
+
+Its checks and points, the function each check of the stub reaches first, and the planted bugs with
+the checks each must fail.
+"""
 
 from __future__ import annotations
 
