@@ -31,6 +31,7 @@ from autograder import paths
 from autograder.grading import solutions
 from autograder.grading.runner import run_checks
 from autograder.handout import mnist
+from autograder.reporting import advice
 
 WEEK = "week03"
 CORRECT = paths.EXAMPLES / "correct_student"
@@ -200,8 +201,11 @@ def test_an_unusual_but_correct_train_gets_full_marks(tmp_path, values):
 
 #: Draws of the data's disguise the training checks are run on, in-process, for the verdicts that must not
 #: depend on them. On two of these (13 and 15) the loss check's first rule, a fall of 1 %, let the buggy
-#: sample's diverging training through (on 7 of the first 40 draws).
-TRAINING_DRAWS = range(10, 18)
+#: sample's diverging training through (on 7 of the first 40 draws); on draw 1 its loss rose (by 0.6 %), which
+#: once made the advice blame a flipped update sign.
+TRAINING_DRAWS = (1, *range(10, 18))
+#: Symptoms whose advice gives way to a real mistake of the same module (advice.Mistake.only_alone).
+ONLY_ALONE = {mistake.key for mistake in advice.MISTAKES if mistake.only_alone}
 
 
 @pytest.mark.parametrize("sample, verdicts", [
@@ -229,6 +233,9 @@ def test_the_training_checks_give_one_verdict_whatever_the_draw(sample, verdicts
                 got = "pass"
             except GradeFailure as failure:
                 got, message = "fail", str(failure)
+                # the advice follows the symptoms: a diverging training's must leave the cause to its gradients
+                # (only-alone symptoms), never name a mistake of its own such as a flipped update sign
+                assert set(failure.symptoms) <= ONLY_ALONE, (check_id, seed, failure.symptoms)
             assert got == expected, f"{check_id} on draw {seed}: {message if got == 'fail' else 'passed'}"
 
 
