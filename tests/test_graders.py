@@ -19,6 +19,7 @@ A module's own questions (its quiz, a bug's crashing line) stay in ``tests/test_
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import shutil
 import subprocess
@@ -158,8 +159,9 @@ def run_visible(folder: Path, data: ModuleType, source: str) -> subprocess.Compl
     """The module's visible tests, run as a student runs them, in a folder with ``source`` as the module."""
     with_module(folder, data, source)
     shutil.copy(visible_tests(data), folder / visible_tests(data).name)
+    env = {k: v for k, v in os.environ.items() if k != "NNGRADER_STUDENT_ID"}  # a student's shell has none
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", visible_tests(data).name],
-                          cwd=folder, capture_output=True, text=True)
+                          cwd=folder, capture_output=True, text=True, env=env)
 
 
 @pytest.mark.parametrize("data", [d for d in MODULES if visible_tests(d).exists()], ids=name_of)

@@ -34,7 +34,6 @@ from autograder.results import CheckResult
 from autograder.sandbox.limited import Limits
 
 WEEK = "week03"
-STUB = paths.ASSIGNMENTS / WEEK / "simple_nn.py"
 
 
 #: The line the misbehaving submissions below put a statement in front of (first line of forward's body).

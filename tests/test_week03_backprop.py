@@ -10,11 +10,6 @@ from __future__ import annotations
 from mutants import Mutation, assert_no_grader_source, grade_mutant
 from planted.week03.backprop import DENSE_DB, DENSE_DW, DENSE_DX, DENSE_SHAPES, MODULE, WEEK
 
-from autograder import paths
-
-VISIBLE_TESTS = paths.SOLUTIONS / WEEK / f"test_{MODULE}.py"
-
-
 # ---------------------------------------------------------------- planted bugs
 
 

@@ -15,7 +15,6 @@ WEEK, MODULE = "week03", "backprop"
 REFERENCE = paths.SOLUTIONS / WEEK / f"{MODULE}.py"
 
 
-CORRECT_STUDENT = paths.EXAMPLES / "correct_student" / f"{MODULE}.py"
 
 
 def check(name: str) -> str:

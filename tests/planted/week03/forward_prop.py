@@ -18,7 +18,6 @@ WEEK, MODULE = "week03", "forward_prop"
 REFERENCE = paths.SOLUTIONS / WEEK / f"{MODULE}.py"
 
 
-CORRECT = paths.EXAMPLES / "correct_student" / f"{MODULE}.py"
 
 
 STUDENT_ID = "alice"
