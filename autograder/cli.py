@@ -29,6 +29,9 @@ def cmd_assignments(args: argparse.Namespace) -> None:
 
 def cmd_release(args: argparse.Namespace) -> None:
     print(f"released {args.week}: {workflow.release(args.week)} (exchange: {nbgrader_commands.exchange_dir()})")
+    print("students on this machine run, from their home folder:")
+    for command in nbgrader_commands.student_commands(args.week):
+        print(f"  {command}")
 
 
 def cmd_collect(args: argparse.Namespace) -> None:

@@ -62,6 +62,11 @@ class CourseLayout:
     def grades_csv(self) -> Path:
         return self.root / "grades.csv"
 
+    @property
+    def student_config(self) -> Path:
+        """The nbgrader configuration students copy to ``~/.jupyter/nbgrader_config.py`` (``make release``)."""
+        return self.root / "students" / "nbgrader_config.py"
+
     def source(self, week: str) -> Path:
         return self.root / "source" / week
 

@@ -128,7 +128,14 @@ def test_student_stub_raises_not_implemented_for_each_method():
 
 
 def grading_cells(nb) -> list:
-    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    """The cells of the hidden checks (not the 0-point "Visible checks" cell)."""
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+            and not c.metadata["nbgrader"]["grade_id"].startswith(notebooks.VISIBLE_PREFIX)]
+
+
+def visible_cells(nb) -> list:
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith(
+        notebooks.VISIBLE_PREFIX)]
 
 
 NOTEBOOKS = sorted(p.name for p in COMMITTED.glob("*.ipynb"))
@@ -167,6 +174,33 @@ def test_student_notebook_has_one_graded_cell_per_check(notebook):
     grade_ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
     assert len(grade_ids) == len(set(grade_ids))
     assert sum(c.metadata["nbgrader"]["points"] for c in cells) == sum(check.points for check in checks)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_each_notebook_runs_its_visible_checks_for_validate_before_its_hidden_ones(notebook):
+    """Has each student notebook one locked 0-point grade cell, just before the hidden checks' cells, that runs
+    the visible tests of its own module and fails when they fail (what nbgrader's Validate reports)?"""
+    nb = nbformat.read(COMMITTED / notebook, as_version=4)
+    module = notebook.removesuffix(".ipynb")
+    [cell] = visible_cells(nb)
+    meta = cell.metadata["nbgrader"]
+    assert cell.cell_type == "code" and meta["grade"] and meta["locked"] and meta["points"] == 0
+    assert nb.cells.index(cell) + 1 == nb.cells.index(grading_cells(nb)[0])
+    assert f"visible_check_problems({module!r})" in cell.source and "raise VisibleChecksFail" in cell.source
+    assert notebooks.check_of(meta["grade_id"]) is None  # it is no check: KitGrades never scores it
+
+
+def test_autograde_runs_no_visible_check(source_version):
+    """Does the autograde step (QuietVisibleChecks) leave the "Visible checks" cell a comment without outputs, and
+    every other cell as it was?"""
+    nb = nbformat.read(source_version / "simple_nn.ipynb", as_version=4)
+    [cell] = visible_cells(nb)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="old")]
+    others = [c.source for c in nb.cells if c is not cell]
+    assert notebooks.quiet_visible_checks(nb) == 1
+    assert cell.outputs == [] and all(line.startswith("#") for line in cell.source.splitlines())
+    assert "simple_nn.py" in cell.source and "visible_check_problems" not in cell.source
+    assert [c.source for c in nb.cells if c is not cell] == others
 
 
 def test_every_check_is_graded_in_exactly_one_notebook():

@@ -22,11 +22,21 @@ from autograder.results import CheckSpec
 SUFFIX = ".pct.py"
 CHECK_PREFIX = "check_"
 BONUS_PREFIX = "bonus_"  # the grade ids of extra-credit checks (``is_bonus``)
-GRADING_INTRO = """## Hidden checks
+VISIBLE_PREFIX = "visible_"  # the grade id of a notebook's 0-point "Visible checks" cell
+GRADING_INTRO = """## Checks
 
-Each cell below stands for one check that runs after you submit, on the code in
-your `.py` files. The cells are empty in your copy on purpose: there is nothing
-to do here. Run the visible tests (`pytest` in this folder) before you submit."""
+The first cell below runs the visible tests of your `.py` file, as `pytest` in
+this folder does: nbgrader's **Validate** button runs it too, and fails until
+they pass. Each cell after it stands for one hidden check that runs after you
+submit, on the code in your `.py` files; those cells are empty in your copy on
+purpose: there is nothing to do there."""
+VISIBLE_CODE = """# Visible checks of {module}.py (0 points): what Validate runs. The hidden checks below run after you submit.
+from conftest import VisibleChecksFail, visible_check_problems
+
+problems = visible_check_problems({module!r})
+if problems:
+    raise VisibleChecksFail(problems)"""
+QUIET_CODE = "# Visible checks of {module}.py (0 points): they run before you submit (Validate, pytest), not here."
 
 
 def notebook_name(source: Path) -> str:
@@ -54,6 +64,7 @@ def build(source: Path, week: str, checks: tuple[CheckSpec, ...], *, for_student
     own = [check for check in checks if check.module == source.name.removesuffix(SUFFIX)]
     if own:
         nb.cells.append(intro)
+        nb.cells.append(_visible_cell(own[0].module))
         nb.cells.extend(_grading_cell(check) for check in own)
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index:03d}"
@@ -74,6 +85,25 @@ def _grading_cell(check: CheckSpec) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell(f"# {kind}: {check.title}")
     cell.metadata["nbgrader"] = _nbgrader(grade_id_of(check), grade=True, locked=True, points=check.points)
     return cell
+
+
+def _visible_cell(module: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(VISIBLE_CODE.format(module=module))
+    cell.metadata["nbgrader"] = _nbgrader(VISIBLE_PREFIX + module, grade=True, locked=True, points=0)
+    return cell
+
+
+def quiet_visible_checks(nb: nbformat.NotebookNode) -> int:
+    """Make each "Visible checks" cell of ``nb`` a comment without outputs (changed in place), so that
+    autograde runs no visible test in the student's kernel; how many there were."""
+    count = 0
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if cell.cell_type == "code" and grade_id.startswith(VISIBLE_PREFIX):
+            cell.source = QUIET_CODE.format(module=grade_id.removeprefix(VISIBLE_PREFIX))
+            cell.outputs = []
+            count += 1
+    return count
 
 
 def grade_id_of(check: CheckSpec) -> str:

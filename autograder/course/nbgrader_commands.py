@@ -38,6 +38,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
+    "autograder.course.nbgrader_hooks.QuietVisibleChecks",  # no visible test runs under autograde
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
@@ -52,7 +53,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.SandboxedExecute.timeout = {timeout}
-c.GenerateFeedback.preprocessors = [
+{validate}c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "autograder.course.nbgrader_hooks.CleanStudentCells",  # what the student wrote is data: no script, no style
     "autograder.course.nbgrader_hooks.KitReport",  # the kit's report on top: totals, what to fix first, every check
@@ -60,6 +61,41 @@ c.GenerateFeedback.preprocessors = [
 ]
 c.GenerateFeedback.exporter_class = "autograder.course.nbgrader_hooks.FeedbackExporter"  # the page's CSP
 '''
+
+
+#: What Validate needs, for instructors (the course's config) and students (``STUDENT_CONFIG``) alike: a notebook
+#: cell's time as under autograde (nbgrader's default, 30 s, interrupts the training cells), and words that say
+#: what Validate checked. nbgrader's "Success! Your notebook passes all the tests." is written in its code, not
+#: configurable; the notebook's "Visible checks" cell prints that the hidden checks run after submitting.
+VALIDATE = '''c.Execute.timeout = {timeout}
+c.Validator.width = 150  # nbgrader cuts longer lines of the error it shows
+c.Validator.failed_warning = (
+    "VALIDATE FOUND {{num_failed}} PROBLEM(S): the visible checks below fail. Fix what they name, save your .py "
+    "file and press Validate again; the hidden checks run after you submit.\\n")
+c.Validator.changed_warning = (
+    "{{num_changed}} LOCKED CELL(S) OF THIS NOTEBOOK HAVE CHANGED. They are restored when you are graded, and "
+    "your grade comes from your .py files; to validate here, put the cells back (or fetch the assignment "
+    "again into another folder).\\n")
+'''
+#: The student's ``~/.jupyter/nbgrader_config.py``: which course and exchange, and Validate as above.
+STUDENT_CONFIG = '''\
+# nngrader: your nbgrader settings for course {course_id!r}. Copy this file to ~/.jupyter/nbgrader_config.py
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = {course_id!r}
+c.Exchange.root = {exchange!r}
+c.Exchange.path_includes_course = False  # the assignment is fetched to ./<week>, and submitted from there
+{validate}'''
+
+
+def student_commands(week: str) -> list[str]:
+    """What a student runs, from their home folder, to fetch, check, submit and get feedback for ``week``."""
+    config = paths.course().student_config
+    return [f"mkdir -p ~/.jupyter && cp {config} ~/.jupyter/nbgrader_config.py   # once",
+            f"nbgrader fetch_assignment {week}",
+            f"cd {week} && python -m pytest; cd ..   # the visible tests (Validate in JupyterLab runs them too)",
+            f"nbgrader validate {week}/<module>.ipynb",
+            f"nbgrader submit {week}",
+            f"nbgrader fetch_feedback {week}   # after the instructor's make feedback"]
 
 
 class NbgraderError(RuntimeError):
@@ -88,9 +124,14 @@ def write_config(root: Path | None = None, exchange: Path | None = None, limits:
     exchange.mkdir(parents=True, exist_ok=True)
     limits = limits or Limits.from_env()
     timeout = max(1, round(limits.cell_seconds or limits.wall_seconds))  # one notebook cell of the student's
-    paths.course(root).config.write_text(CONFIG.format(
-        root=str(root), course_id=COURSE_ID, exchange=str(exchange), timeout=timeout,
+    validate = VALIDATE.format(timeout=timeout)
+    layout = paths.course(root)
+    layout.config.write_text(CONFIG.format(
+        root=str(root), course_id=COURSE_ID, exchange=str(exchange), timeout=timeout, validate=validate,
         exclude={week: student_modules(week) for week in paths.weeks()}), encoding="utf-8")
+    layout.student_config.parent.mkdir(exist_ok=True)
+    layout.student_config.write_text(STUDENT_CONFIG.format(course_id=COURSE_ID, exchange=str(exchange),
+                                                           validate=validate), encoding="utf-8")
     return root
 
 

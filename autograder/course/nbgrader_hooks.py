@@ -5,6 +5,9 @@
   (``grading_cells.repair``): deleted ones back, pasted copies and foreign ids
   turned into ordinary cells, changed flags set back. Without it such a
   notebook stops nbgrader for the whole submission or skews the gradebook.
+* ``QuietVisibleChecks`` makes the notebook's 0-point "Visible checks" cell a
+  comment, after nbgrader has put every grade cell's source code back: the
+  visible tests are what Validate runs before submitting, never a grade.
 * ``SandboxedExecute`` executes a submitted notebook as nbgrader's Execute
   does, but its Jupyter kernel runs inside the sandbox (``sandbox.py``): on a
   scratch copy of the student's folder, without network, with the resource
@@ -211,6 +214,18 @@ class RepairGradingCells(NbGraderPreprocessor):
             self.log.warning("%s of %s: %s", info["notebook"], info["student"], note)
         store.save_problems(info["assignment"], info["student"], info["notebook"], "cells",
                             [f"grading cells repaired: {'; '.join(notes)}"] if notes else [])
+        return nb, resources
+
+
+class QuietVisibleChecks(NbGraderPreprocessor):
+    """Replace each "Visible checks" cell's code with a comment before the kernel runs (``notebooks``).
+
+    It runs after nbgrader's OverwriteCells, which puts the source's code back in every grade cell: the
+    visible tests are the student's check before submitting; under autograde they would only cost time.
+    """
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        notebooks.quiet_visible_checks(nb)
         return nb, resources
 
 

@@ -5,6 +5,10 @@ first line), the check's message (expected, got, hint) and the line of your
 code where it failed; an unfinished function is listed once, as "not done yet".
 A count per module ends the run.
 
+Each notebook's "Visible checks" cell calls ``visible_check_problems``, so nbgrader's
+Validate button (and ``nbgrader validate``) fails, naming what to fix, until
+the module's visible tests pass.
+
 Nothing here changes which tests run or whether they pass. For pytest's usual
 output with full tracebacks, run `pytest --tb=long` (or any other --tb style).
 
@@ -16,6 +20,8 @@ from __future__ import annotations
 
 import linecache
 import re
+import subprocess
+import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -272,3 +278,36 @@ class StudentView:
             f"{passed} of {len(nodeids)} visible tests pass"
         tr.write_line(f"{module}: {text}" + (f" ({notes})" if notes else ""),
                       green=passed == len(nodeids), red=passed < len(nodeids))
+
+
+class VisibleChecksFail(Exception):
+    """The visible tests of a module fail: what Validate shows for the notebook's "Visible checks" cell."""
+
+
+def visible_check_problems(module: str) -> str:
+    """Run the visible tests of ``module``.py: what to fix, or "" (and a line saying so) if they all pass.
+
+    They run in a new Python, on the file as it is saved now (not the copy this kernel imported earlier).
+    """
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider",
+                          f"test_{module}.py"],
+                         cwd=FOLDER, capture_output=True, text=True)
+    if run.returncode == 0:
+        print(f"The visible checks of {module}.py pass. {REMINDER}")
+        return ""
+    return "\n".join(fail_summary(run.stdout + run.stderr, module))
+
+
+def fail_summary(output: str, module: str) -> list[str]:
+    """What to fix, from a visible-test run's output: its "what to fix" section and the count, else its end."""
+    lines = output.splitlines()
+    starts = [i for i, line in enumerate(lines) if re.fullmatch(r"=+ what to fix =+", line)]
+    if starts:
+        section = lines[starts[0] + 1:]
+        end = next((i for i, line in enumerate(section) if re.fullmatch(r"=+ .* =+", line)), len(section))
+        counts = [line for line in section[end:] if line.startswith(f"{module}.py: ")]
+        found = section[:end] + counts
+    else:  # pytest itself could not run the tests: its own last words
+        found = [line for line in lines if line.strip()][-MAX_MESSAGE_LINES:]
+    return [f"the visible checks of {module}.py fail:", *shorten(found, 2 * MAX_MESSAGE_LINES),
+            f"Run `pytest test_{module}.py` in this folder for the details; fix these before you submit."]
