@@ -23,7 +23,7 @@ SUFFIX = ".pct.py"
 CHECK_PREFIX = "check_"
 BONUS_PREFIX = "bonus_"  # the grade ids of extra-credit checks (``is_bonus``)
 VISIBLE_PREFIX = "visible_"  # the grade id of a notebook's 0-point "Visible checks" cell
-GRADING_INTRO = """## Checks
+GRADING_INTRO = """## Hidden checks
 
 The first cell below runs the visible tests of your `.py` file, as `pytest` in
 this folder does: nbgrader's **Validate** button runs it too, and fails until
