@@ -93,7 +93,7 @@ def add_foreign_grading_cells(nb, release):
 FAULTS = {
     "hanging_cell": ("perceptron", hang, f"ran longer than the {CELL_SECONDS} s limit for one notebook cell"),
     "dying_kernel": ("activations", None, "made the notebook's kernel die (exit status 3)"),
-    "deleted_cells": ("simple_nn", delete_grading_cells, "20 grading cells were missing (deleted?) and were put back"),
+    "deleted_cells": ("simple_nn", delete_grading_cells, "21 grading cells were missing (deleted?) and were put back"),
     "pasted_cells": ("backprop", paste_grading_cells, "2 pasted copies of grading cells"),
     "reflagged_cells": ("optimizers", reflag_grading_cells, "had their flags, points or content changed"),
     "foreign_cells": ("perceptron", add_foreign_grading_cells, "3 cells marked with grading ids this notebook does "
