@@ -25,8 +25,8 @@
   graders (``grading.run_checks``, once per submission, which run the
   student's modules in a fresh sandboxed worker): the check's report, and its points as the cell's result,
   which nbgrader's SaveAutoGrades takes as partial credit. Whatever the kernel
-  printed in a grading cell is discarded, so nothing the student's code did in
-  the kernel can score. It also saves every result (``store``) for feedback,
+  printed in a grading cell (the "Visible checks" cell too) is discarded, so
+  nothing the student's code did in the kernel can score or stop the grading. It also saves every result (``store``) for feedback,
   the class report and results.json.
 * Under ``nbgrader generate_feedback``, ``CleanStudentCells`` makes every cell
   of the student's notebook inert (``sanitize.py``: no script, no event
@@ -379,6 +379,7 @@ class KitGrades(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        notebooks.quiet_visible_checks(nb)  # what the kernel put there (a forged result, say) is dropped too
         cells = [(cell, notebooks.check_of(cell.metadata["nbgrader"]["grade_id"]))
                  for cell in nb.cells if cell.cell_type == "code" and is_grade(cell)]
         cells = [(cell, check) for cell, check in cells if check]
