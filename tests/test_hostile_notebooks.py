@@ -23,6 +23,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder import paths, store
+from autograder.authoring import notebooks
 from autograder.course import workflow
 from autograder.grading.checklist import collect_checks
 from autograder.reporting import reports
@@ -55,6 +56,11 @@ if "ipykernel" in _sys.modules:
 
 def is_grading(cell) -> bool:
     return bool(cell.metadata.get("nbgrader", {}).get("grade"))
+
+
+def is_visible_checks(cell) -> bool:
+    """The 0-point "Visible checks" cell: a comment without outputs under autograde."""
+    return cell.metadata.get("nbgrader", {}).get("grade_id", "").startswith(notebooks.VISIBLE_PREFIX)
 
 
 def hang(nb):
@@ -211,7 +217,8 @@ def test_a_stopped_notebook_marks_the_cell_and_runs_no_further(graded, student):
     stopped = next(index for index, cell in enumerate(cells)
                    if any(output.output_type == "error" and words in output.get("evalue", "") for output in cell.outputs))
     assert not [cell for cell in cells[stopped + 1:] if cell.outputs and not is_grading(cell)]
-    assert all(is_grading(cell) and cell.outputs for cell in cells if is_grading(cell))  # the kit's verdicts
+    assert all(cell.outputs for cell in cells if is_grading(cell) and not is_visible_checks(cell))  # the verdicts
+    assert not [cell for cell in cells if is_visible_checks(cell) and cell.outputs]
     other = autograded(graded, student, "forward_prop")
     assert all(cell.outputs for cell in other.cells if cell.cell_type == "code" and "plt.show()" in cell.source)
 
@@ -224,6 +231,7 @@ def test_a_repaired_notebook_has_each_grading_cell_once_as_released_and_keeps_th
     source = nbformat.read(graded["root"] / "source" / WEEK / f"{notebook}.ipynb", as_version=4)
     submitted = nbformat.read(graded["root"] / "submitted" / student / WEEK / f"{notebook}.ipynb", as_version=4)
     result = autograded(graded, student, notebook)
+    notebooks.quiet_visible_checks(source)  # as autograde leaves it: a comment
 
     def grading(nb):
         return [(c.metadata.nbgrader["grade_id"], float(c.metadata.nbgrader["points"]), c.source)
