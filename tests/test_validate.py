@@ -12,7 +12,6 @@ to NNGRADER_SCREENSHOTS.
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import socket
