@@ -12,6 +12,7 @@ export NNGRADER_DATA_DIR ?= $(CURDIR)/data/mnist
 
 help:
 	@echo "make demo         grade the sample submissions end to end (release, submit, collect, grade, feedback)"
+	@echo "                  in its own throw-away course demo/ (NNGRADER_DEMO_DIR), never the real course/"
 	@echo "make test         run the kit's whole test suite"
 	@echo "make data         download MNIST into $$NNGRADER_DATA_DIR (checksums verified)"
 	@echo "make assignments  regenerate assignments/ (student stubs and notebooks) from solutions/"
@@ -76,4 +77,9 @@ benchmark-reference: venv
 	$(PY) benchmarks/reference_speed.py
 
 clean:
-	rm -rf course .pytest_cache
+	rm -rf course demo .pytest_cache
+
+# A mistyped target: say so and point to make help (the files make reads are not targets of this rule).
+Makefile pyproject.toml: ;
+%:
+	@echo "make: no target '$@'; see make help" >&2; exit 2

@@ -14,9 +14,10 @@ from typing import TextIO
 
 from autograder import intake, paths
 from autograder.authoring import build
-from autograder.course import lock, nbgrader_commands, preflight, workflow
+from autograder.course import demo, lock, nbgrader_commands, preflight, workflow
 from autograder.faults import KitFault
 from autograder.grading import runner
+from autograder.grading.checklist import bonus_check_ids
 from autograder.handout import mnist
 from autograder.reporting import reports
 from autograder.untrusted import printable
@@ -46,6 +47,7 @@ def cmd_grade(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
+    workflow.require_release(args.week)
     print_reports(reports.write_reports(args.week))
 
 
@@ -64,7 +66,7 @@ def grade_and_report(week: str, force: bool = False, workers: int | None = None,
             print(outcome.line())
     counts = {status: sum(o.status == status for o in outcomes) for status in ("graded", "skipped", "failed")}
     print(f"{counts['graded']} graded, {counts['skipped']} skipped (unchanged), {counts['failed']} failed to run, "
-          f"in {time.perf_counter() - start:.0f} s" + ("" if counts["skipped"] == 0 else "; --force grades all again"))
+          f"in {time.perf_counter() - start:.0f} s" + ("" if counts["skipped"] == 0 else "; make grade FORCE=1 (nngrader grade --force) grades all again"))
     print_gradebook(grades, week)
     return grades
 
@@ -94,33 +96,39 @@ def cmd_check(args: argparse.Namespace) -> int:
     for result in results:
         print_lines(result.report())  # quotes what the student's code returned and raised
     faults = [r for r in results if not r.graded]
-    earned, possible = sum(r.points for r in results), sum(r.max_points for r in results)
+    bonus = bonus_check_ids(args.week)
+    regular, extra = [r for r in results if r.id not in bonus], [r for r in results if r.id in bonus]
     if faults:
         first = faults[0].data
         print(f"\nnot graded: {len(faults)} of {len(results)} checks could not be graded ({first.get('fault')}"
               + (f"; fix: {first['fix']}" if first.get("fix") else "") + "): no total is given", file=sys.stderr)
         return 1
-    print(f"\ntotal: {earned:g} / {possible:g}")
+    print(f"\ntotal: {sum(r.points for r in regular):g} / {sum(r.max_points for r in regular):g}"
+          + (f" + {sum(r.points for r in extra):g} / {sum(r.max_points for r in extra):g} extra credit"
+             if extra else ""))
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    """Release a week, submit the sample submissions as students, collect, grade, give feedback."""
+    """Release a week, submit the sample submissions as students, collect, grade, give feedback: in the demo's
+    own throw-away course and exchange (``course/demo``), never the real course."""
     mnist.verify()
-    print(f"releasing {args.week} ...")
-    workflow.release(args.week)
-    samples = sorted(p for p in paths.EXAMPLES.iterdir() if p.is_dir())
-    for sample in samples:
-        print(f"submitting examples/submissions/{sample.name} as student {sample.name} ...")
-        workflow.submit(args.week, sample.name, sample)
-    for line in workflow.collect(args.week).lines():
-        print(line)
-    print(f"autograding {len(samples)} submissions with the hidden graders (real nbgrader) ...")
-    grades = grade_and_report(args.week)
-    workflow.feedback(args.week)
-    written = reports.write_reports(args.week, grades)
-    print(f"\ngrades.csv:   {grades}\nfeedback:     {paths.course().feedback_root}\n"
-          f"results.json: {reports.results_path(args.week, '<student>')}\nclass report: {written.class_report}")
+    with demo.demo_course() as course:
+        print(f"the demo's own course: {course.root} (the real course is left alone)")
+        print(f"releasing {args.week} ...")
+        workflow.release(args.week)
+        samples = sorted(p for p in Path(args.samples).iterdir() if p.is_dir())
+        for sample in samples:
+            print(f"submitting {sample.name} as student {sample.name} ...")
+            workflow.submit(args.week, sample.name, sample)
+        for line in workflow.collect(args.week).lines():
+            print(line)
+        print(f"autograding {len(samples)} submissions with the hidden graders (real nbgrader) ...")
+        grades = grade_and_report(args.week)
+        workflow.feedback(args.week)
+        written = reports.write_reports(args.week, grades)
+        print(f"\ngrades.csv:   {grades}\nfeedback:     {course.feedback_root}\n"
+              f"results.json: {reports.results_path(args.week, '<student>')}\nclass report: {written.class_report}")
 
 
 def print_lines(text: str, file: TextIO | None = None) -> None:
@@ -152,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
                             ("demo", cmd_demo, "grade the sample submissions end to end")]:
         sub = verbs.add_parser(name, help=text)
         sub.add_argument("week", nargs="?", default="week03")
+        if name == "demo":
+            sub.add_argument("--samples", default=paths.EXAMPLES, help="folder of sample submissions, one per student")
         if name == "grade":
             sub.add_argument("--force", action="store_true", help="grade unchanged submissions again too")
             sub.add_argument("--jobs", type=int, help="submissions graded at once on this machine (default: cores)")

@@ -86,9 +86,43 @@ def test_check_on_a_missing_folder_is_a_one_line_error(tmp_path, capsys):
 
 
 def test_report_before_any_grading_is_a_one_line_error(tmp_path, monkeypatch, capsys):
-    """Does `report week03` in a course never graded exit 1 saying to grade first, not a traceback?"""
+    """Does `report week03` in a course released but never graded exit 1 saying to grade first, not a traceback?"""
     monkeypatch.setenv("NNGRADER_COURSE_DIR", str(tmp_path))
+    (tmp_path / "gradebook.db").touch()
+    (tmp_path / "release" / "week03").mkdir(parents=True)
     assert cli.main(["report", "week03"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("nngrader: ") and "grades.csv does not exist" in err and "make grade" in err, err
     assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("verb", ["collect", "grade", "feedback", "report"])
+def test_instructor_verbs_before_release_say_to_run_make_release(verb, tmp_path, monkeypatch):
+    """Before `make release`, does each instructor verb exit 1 with one line saying to run make release, no
+    traceback, and create nothing (no gradebook, grades.csv or reports in an empty course)?"""
+    course = tmp_path / "course"
+    monkeypatch.setenv("NNGRADER_COURSE_DIR", str(course))
+    done = nngrader(verb, "week03")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [f"nngrader: there is no course in {course} yet: run make release first"]
+    assert "Traceback" not in done.stderr and not course.exists()
+
+
+def test_a_week_not_released_yet_is_named(tmp_path, monkeypatch):
+    """In a course where the week was never released, does grading name the make command for that week?"""
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "gradebook.db").touch()
+    monkeypatch.setenv("NNGRADER_COURSE_DIR", str(course))
+    done = nngrader("grade", "week03")
+    assert done.returncode == 1 and "run make release WEEK=week03 first" in done.stderr, done.stderr
+    assert sorted(p.name for p in course.iterdir()) == ["gradebook.db"]
+
+
+def test_a_mistyped_make_target_points_to_make_help():
+    """Does `make gradee` exit 2 saying there is no such target and pointing to `make help`, while plain
+    `make` prints the help?"""
+    done = subprocess.run(["make", "-s", "gradee"], cwd=paths.ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "no target 'gradee'; see make help" in done.stderr, done.stderr
+    shown = subprocess.run(["make", "-s", "-n"], cwd=paths.ROOT, capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0 and "make grade" in shown.stdout and "make demo" in shown.stdout, shown.stdout

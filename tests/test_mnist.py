@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder import paths
 from autograder.handout import mnist
 from autograder.handout.mnist import FILES, SHA256, MnistError
 
@@ -435,3 +436,12 @@ def test_module_is_self_contained(mnist_dir, tmp_path):
     assert ok.returncode == 0, ok.stderr
     missing = run_cli("verify", "--dir", str(tmp_path), cwd=tmp_path, module="mnist")
     assert missing.returncode == 1 and "python -m mnist download" in missing.stderr
+
+
+def test_the_students_copy_names_only_what_students_can_run(tmp_path):
+    """Does the students' mnist.py (imported as `mnist` in their folder) tell them to run `python -m mnist
+    download`, never `make data` (students have no Makefile)?"""
+    code = f"import mnist\ntry:\n    mnist.load_images('train', {str(tmp_path)!r})\nexcept mnist.MnistError as e:\n    print(e)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=paths.ASSIGNMENTS / "week03", capture_output=True,
+                          text=True, timeout=60)
+    assert "python -m mnist download" in done.stdout and "make" not in done.stdout, done.stdout + done.stderr

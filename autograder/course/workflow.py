@@ -56,15 +56,24 @@ def submit(week: str, student: str, files: Path) -> None:
         nbgrader("submit", week, f"--course={COURSE_ID}", f"--student={student}", exchange, cwd=Path(home))
 
 
+def require_release(week: str) -> paths.CourseLayout:
+    """The course, once ``week`` has been released in it; else say to run make release (before an instructor's
+    verb creates anything)."""
+    layout = paths.course()
+    if not layout.gradebook.exists():
+        raise NbgraderError(f"there is no course in {layout.root} yet: run make release first")
+    if not layout.release(week).is_dir():
+        raise NbgraderError(f"{week} has not been released in {layout.root} yet: run make release WEEK={week} first")
+    return layout
+
+
 def collect(week: str) -> intake.Collection:
     """Collect each student's latest submission of ``week`` from the exchange into ``submitted/``.
 
     The kit does this itself rather than ``nbgrader collect``, which follows links with the instructor's rights
     and stops the whole class on one malformed folder (``intake``).
     """
-    layout = paths.course()
-    if not layout.gradebook.exists():
-        raise NbgraderError(f"there is no course in {layout.root} yet: release the assignment first (make release)")
+    layout = require_release(week)
     return intake.collect(week, exchange_dir() / COURSE_ID / "inbound", layout.submitted_root,
                           layout.intake_records(week),
                           wanted=frozenset(p.name for p in (paths.ASSIGNMENTS / week).iterdir()))
@@ -106,7 +115,7 @@ def grade(week: str, force: bool = False, progress: bool = True, workers: int | 
     stopped and loses nothing. A submission nbgrader cannot grade (a notebook
     that is not valid JSON, say) is reported and the others go on.
     """
-
+    require_release(week)
     with lock.held(paths.course().grade_lock, "make grade"):
         preflight.check_machine(week)
         return _grade(week, force, progress, workers, scheduler)
@@ -247,6 +256,7 @@ def feedback(week: str) -> tuple[Path, list[str]]:
     One command for the class; if it fails, one per student, so one student's problem (a folder nbgrader
     cannot release) costs only their feedback. Returns the feedback folder and a line per student that failed.
     """
+    require_release(week)
     problems = []
     for verb, extra in (("generate_feedback", ["--force"]), ("release_feedback", [])):
         try:

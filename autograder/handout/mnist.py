@@ -9,7 +9,7 @@ images of 28x28 gray pixels, each with its label (the digit 0-9).
 The files are looked for in the directory you pass, else in $NNGRADER_DATA_DIR,
 else in ~/.cache/nngrader/mnist. To fetch or check them from a terminal:
 
-    python -m mnist download        # or, in the course kit: make data
+    python -m mnist download        # (instructors, in the course kit: make data)
     python -m mnist verify
 
 Only the standard library and NumPy are needed; tqdm, if installed, draws a progress bar.
@@ -57,8 +57,10 @@ SPLITS = ("train", "test")
 _IDX_NDIM = {0x00000801: 1, 0x00000803: 3}  # IDX magic number -> number of dimensions (labels, images)
 # "autograder.handout.mnist" in the kit, "mnist" for students
 _MODULE = __spec__.name if __spec__ is not None else "mnist"
-_FIX = (f"To get MNIST, run `make data` or `python -m {_MODULE} download`, "
-        f"or set {ENV_VAR} to a directory holding the four files.")
+# Students have no Makefile: their message names only what they can run.
+_FIX = ("To get MNIST, run " + ("`python -m mnist download`" if _MODULE == "mnist" else
+                             f"`make data` (or `python -m {_MODULE} download`)")
+        + f", or set {ENV_VAR} to a directory holding the four files.")
 
 
 class MnistError(Exception):
