@@ -66,7 +66,8 @@ def grade_and_report(week: str, force: bool = False, workers: int | None = None,
             print(outcome.line())
     counts = {status: sum(o.status == status for o in outcomes) for status in ("graded", "skipped", "failed")}
     print(f"{counts['graded']} graded, {counts['skipped']} skipped (unchanged), {counts['failed']} failed to run, "
-          f"in {time.perf_counter() - start:.0f} s" + ("" if counts["skipped"] == 0 else "; make grade FORCE=1 (nngrader grade --force) grades all again"))
+          f"in {time.perf_counter() - start:.0f} s"
+          + ("" if counts["skipped"] == 0 else "; make grade FORCE=1 (nngrader grade --force) grades all again"))
     print_gradebook(grades, week)
     return grades
 
@@ -111,7 +112,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     """Release a week, submit the sample submissions as students, collect, grade, give feedback: in the demo's
-    own throw-away course and exchange (``course/demo``), never the real course."""
+    own throw-away course and exchange (``autograder/course/demo.py``), never the real course."""
     mnist.verify()
     with demo.demo_course() as course:
         print(f"the demo's own course: {course.root} (the real course is left alone)")
