@@ -48,6 +48,7 @@ def cmd_grade(args: argparse.Namespace) -> None:
 
 def cmd_report(args: argparse.Namespace) -> None:
     workflow.require_release(args.week)
+    workflow.export_grades()  # grades.csv as the gradebook is now: a TA may have changed grades in formgrader
     print_reports(reports.write_reports(args.week))
 
 
@@ -77,6 +78,7 @@ def cmd_feedback(args: argparse.Namespace) -> None:
     for problem in problems:
         print(f"no feedback for {printable(problem)}")
     print(f"feedback written and released: {folder}")
+    workflow.export_grades()  # the pages above read the gradebook as it is now; grades.csv says the same
     reports.write_reports(args.week)  # the class report links to the new feedback pages
 
 

@@ -8,10 +8,27 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+#: The nbgrader grade ids of the checks' cells: ``check_simple_nn__test_x``, ``bonus_...`` for extra credit.
+CHECK_PREFIX = "check_"
+BONUS_PREFIX = "bonus_"
+
 
 def module_of(check_id: str) -> str:
     """The student module a check grades: ``simple_nn`` for ``simple_nn::test_...``."""
     return check_id.split("::")[0]
+
+
+def is_bonus(grade_id: str) -> bool:
+    """Whether a grade cell is extra credit, by its grade id: what nbgrader's gradebook knows of a check."""
+    return grade_id.startswith(BONUS_PREFIX)
+
+
+def check_of(grade_id: str) -> str | None:
+    """The check id of a grading cell's grade id (``CheckSpec.grade_id`` reversed), or None for other cells."""
+    for prefix in (CHECK_PREFIX, BONUS_PREFIX):
+        if grade_id.startswith(prefix) and "__" in grade_id:
+            return grade_id.removeprefix(prefix).replace("__", "::", 1)
+    return None
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,11 @@ class CheckSpec:
         """The grader test's name."""
         return self.id.split("::")[1]
 
+    @property
+    def grade_id(self) -> str:
+        """The nbgrader grade id of the check's cell: ``check_simple_nn__test_x`` (``bonus_...`` for extra credit)."""
+        return (BONUS_PREFIX if self.bonus else CHECK_PREFIX) + self.id.replace("::", "__", 1)
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -48,14 +70,30 @@ class CheckResult:
     data: dict = field(default_factory=dict)
     #: False when the kit could not grade the check at all (its own failure, not the submission's)
     graded: bool = True
+    #: The check's points in nbgrader's gradebook when they are not what it earned: a TA's manual score (or
+    #: extra credit) in formgrader. Never saved by grading; ``store.load`` reads it from the gradebook.
+    final: float | None = None
 
     @property
     def module(self) -> str:
         return module_of(self.id)
 
     @property
-    def points(self) -> float:
+    def earned(self) -> float:
+        """What the check itself gave: all its points if it passed, else none."""
         return self.max_points if self.passed else 0.0
+
+    @property
+    def points(self) -> float:
+        """The points that count: a TA's score when one was given (``final``), else what the check earned."""
+        return self.earned if self.final is None else self.final
+
+    @property
+    def overridden(self) -> str:
+        """A note for the pages when a TA's score replaced the check's own ("" when none did)."""
+        if self.final is None:
+            return ""
+        return f"a TA set {self.final:g} point{'s' * (self.final != 1)}; the check gave {self.earned:g}"
 
     @property
     def note(self) -> str:
@@ -69,7 +107,8 @@ class CheckResult:
         unit = "point" if self.max_points == 1 else "points"
         if not self.graded:
             return f"NOT GRADED {self.title} (- /{self.max_points:g} {unit})\n{self.message}"
-        head = f"{'PASSED' if self.passed else 'FAILED'} {self.title} ({self.points:g}/{self.max_points:g} {unit})"
+        head = f"{'PASSED' if self.passed else 'FAILED'} {self.title} ({self.points:g}/{self.max_points:g} {unit}" \
+            + (f": {self.overridden})" if self.overridden else ")")
         if self.passed:
             return f"{head}\n  note:     {self.note}" if self.note else head
         return f"{head}\n{self.message}" if self.message else head

@@ -6,7 +6,9 @@ symptoms), so ``nbgrader_hooks.KitGrades`` saves the results of each notebook's
 module here, in the course directory next to nbgrader's gradebook:
 ``<course>/.nngrader/results/<week>/<student>/<module>.jsonl``. A module graded
 again replaces its file atomically, so a killed run leaves the old results or
-the new ones, never half of each.
+the new ones, never half of each. ``load`` gives them the points nbgrader's
+gradebook holds (``gradebook``), so a TA's override in formgrader shows on
+every page as it does in grades.csv.
 
 It also keeps what went wrong with each notebook at its last autograde
 (``<student>/notebooks/<notebook>.<stage>.json``): the grading cells repaired
@@ -18,10 +20,10 @@ notebook graded again never shows the last run's problems.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
-from autograder import paths
+from autograder import gradebook, paths
 from autograder.faults import KitFault, not_graded
 from autograder.grading.checklist import collect_checks
 from autograder.results import CheckResult, read_jsonl, write_atomically
@@ -38,13 +40,34 @@ def save(week: str, student: str, module: str, results: list[CheckResult]) -> Pa
                             "".join(json.dumps(asdict(result)) + "\n" for result in results))
 
 
-def load(week: str, student: str) -> list[CheckResult]:
-    """One result per check of ``week``, in the graders' order; a check never graded scores 0 and says so."""
+def saved(week: str, student: str, root: Path | None = None) -> dict[str, CheckResult]:
+    """The results grading saved for ``student``'s ``week`` in the course directory ``root``, by check id."""
     found = {}
-    for path in sorted((results_dir(week) / student).glob("*.jsonl")):
+    for path in sorted((results_dir(week, root) / student).glob("*.jsonl")):
         found.update((result.id, result) for result in read_jsonl(path, CheckResult))
+    return found
+
+
+def load(week: str, student: str) -> list[CheckResult]:
+    """One result per check of ``week``, in the graders' order, with the points nbgrader's gradebook holds (a TA's
+    score replaces the check's own: ``CheckResult.final``); a check never graded scores 0 and says so."""
+    found = saved(week, student)
     missing = KitFault("no result was saved for this check", "grade the submission again (make grade FORCE=1)")
-    return [found.get(spec.id) or not_graded(spec, missing) for spec in collect_checks(week)]
+    record = gradebook.recorded(paths.course().gradebook, week, student)
+    results = []
+    for spec in collect_checks(week):
+        result = found.get(spec.id) or not_graded(spec, missing)
+        final = record.scores.get(spec.grade_id) if record and result.graded else None
+        if final is not None and abs(final - result.earned) > 1e-9:
+            result = replace(result, final=final)
+        results.append(result)
+    return results
+
+
+def late_penalty(week: str, student: str) -> float:
+    """The late penalty nbgrader's gradebook holds for ``student``'s ``week`` (0 without a submission)."""
+    record = gradebook.recorded(paths.course().gradebook, week, student)
+    return record.late_penalty if record else 0.0
 
 
 #: The stages of a notebook's autograde that may record problems, in the order they run.

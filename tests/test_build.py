@@ -14,6 +14,7 @@ from autograder.authoring import notebooks
 from autograder.authoring.build import build_assignment, stale_files
 from autograder.authoring.stubs import BEGIN, END
 from autograder.grading.checklist import collect_checks
+from autograder.results import check_of, is_bonus
 
 WEEK = "week03"
 SOLUTION_DIR = paths.SOLUTIONS / WEEK
@@ -156,7 +157,8 @@ def module_checks(notebook: str) -> list:
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_student_notebook_has_one_graded_cell_per_check(notebook):
-    """Is there one locked grade cell per check of the notebook's module, in order, with its points and grade_id?"""
+    """Is there one locked grade cell per check of the notebook's module, in order, with its points and grade_id,
+    an extra-credit check's worth 0 (grading gives its points as extra credit, so nbgrader's maximum is the kit's)?"""
     nb = nbformat.read(COMMITTED / notebook, as_version=4)
     nbformat.validate(nb)
     checks = module_checks(notebook)
@@ -166,14 +168,14 @@ def test_student_notebook_has_one_graded_cell_per_check(notebook):
         meta = cell.metadata["nbgrader"]
         assert cell.cell_type == "code"
         assert meta["grade"] is True and meta["locked"] is True and meta["solution"] is False
-        assert meta["points"] == check.points
+        assert meta["points"] == (0 if check.bonus else check.points)
         prefix = "bonus_" if check.bonus else "check_"
         assert meta["grade_id"] == prefix + check.id.replace("::", "__")
-        assert notebooks.check_of(meta["grade_id"]) == check.id
+        assert check_of(meta["grade_id"]) == check.id and is_bonus(meta["grade_id"]) == check.bonus
         assert check.title in cell.source
     grade_ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
     assert len(grade_ids) == len(set(grade_ids))
-    assert sum(c.metadata["nbgrader"]["points"] for c in cells) == sum(check.points for check in checks)
+    assert sum(c.metadata["nbgrader"]["points"] for c in cells) == sum(c.points for c in checks if not c.bonus)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
@@ -187,7 +189,7 @@ def test_each_notebook_runs_its_visible_checks_for_validate_before_its_hidden_on
     assert cell.cell_type == "code" and meta["grade"] and meta["locked"] and meta["points"] == 0
     assert nb.cells.index(cell) + 1 == nb.cells.index(grading_cells(nb)[0])
     assert f"visible_check_problems({module!r})" in cell.source and "raise VisibleChecksFail" in cell.source
-    assert notebooks.check_of(meta["grade_id"]) is None  # it is no check: KitGrades never scores it
+    assert check_of(meta["grade_id"]) is None  # it is no check: KitGrades never scores it
 
 
 def test_autograde_runs_no_visible_check(source_version):
@@ -220,8 +222,8 @@ def test_source_grading_cells_hold_no_code_for_the_kernel(source_version, notebo
     for cell, check in zip(cells, checks):
         assert all(line.startswith("#") for line in cell.source.splitlines()), cell.source
         assert check.title in cell.source
-        assert notebooks.check_of(cell.metadata["nbgrader"]["grade_id"]) == check.id
-        assert cell.metadata["nbgrader"]["points"] == check.points
+        assert check_of(cell.metadata["nbgrader"]["grade_id"]) == check.id
+        assert cell.metadata["nbgrader"]["points"] == (0 if check.bonus else check.points)
 
 
 def test_source_version_py_files_are_the_students_stubs(source_version):

@@ -1,9 +1,6 @@
 """Report lines for bad input, written by `make grade` before nbgrader runs (workflow.inspect_submission, roster)."""
 
-import os
 import shutil
-import sys
-from pathlib import Path
 
 from autograder import paths
 from autograder.course import workflow
@@ -45,15 +42,3 @@ def test_a_file_that_is_not_utf8_is_reported(tmp_path):
     assert notes == ["backprop.py is not UTF-8 text (byte 5): Python cannot import it, so its checks score 0; "
                      "save it as UTF-8"]
     assert (folder / "backprop.py").read_bytes() == data
-
-
-def test_roster_lists_the_gradebooks_students(tmp_path, monkeypatch):
-    """Is the roster empty without a gradebook, and the gradebook's students once there is one?"""
-    from nbgrader.api import Gradebook
-
-    monkeypatch.setenv("NNGRADER_COURSE_DIR", str(tmp_path))
-    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")  # nbgrader: alembic
-    assert workflow.roster() == set()
-    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
-        gradebook.add_student("alice")
-    assert workflow.roster() == {"alice"}

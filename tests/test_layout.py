@@ -96,7 +96,8 @@ def test_the_kit_has_no_import_cycles():
 #: every part shares sit at the bottom; the graders' API (checks) drives the sandbox; the graders and what reads
 #: their results come next; the course, which drives all of them, and the command line are on top.
 LAYERS = (
-    ("autograder.paths", "autograder.results", "autograder.untrusted", "autograder.handout", "autograder.jail"),
+    ("autograder.paths", "autograder.results", "autograder.untrusted", "autograder.gradebook", "autograder.handout",
+     "autograder.jail"),
     ("autograder.faults", "autograder.intake"),
     ("autograder.sandbox",),
     ("autograder.checks",),

@@ -24,7 +24,7 @@ from leaks import leaked, solution_code_lines
 
 from autograder import paths, store
 from autograder.course import nbgrader_commands, workflow
-from autograder.grading.checklist import collect_checks
+from autograder.grading.checklist import bonus_check_ids, collect_checks
 from autograder.reporting import plots, reports
 
 WEEK = "week03"
@@ -361,6 +361,59 @@ def test_feedback_page_renders_in_chromium_with_the_kits_report(graded):
     assert images and all(image["width"] > 0 for image in images), images  # the notebook's own plots
     assert browser.colour_area(shot, ["#cf222e"]) > 200  # the failed checks' marks and message borders
     assert browser.colour_area(shot, ["#1a7f37"]) > 2_000  # the points bars of the modules table
+
+
+def test_a_tas_override_shows_the_same_score_in_every_output(graded, tmp_path, monkeypatch):
+    """A TA raises one failed check by 2 points through nbgrader's API (what formgrader does) and a late penalty
+    is set; after `make report` and `make feedback` (their commands), do grades.csv, results.json, the class
+    report and the feedback page (the kit's report and nbgrader's header above it) all show the same numbers?"""
+    from nbgrader.api import Gradebook
+
+    course = tmp_path / "course"  # a copy: the other tests keep the class as graded
+    shutil.copytree(graded["root"], course, symlinks=True)
+    monkeypatch.setenv("NNGRADER_COURSE_DIR", str(course))
+    monkeypatch.setenv("NNGRADER_EXCHANGE", str(course / "exchange"))
+    student, before = "buggy_student", graded["rows"]["buggy_student"]
+    failed = next(r for r in store.load(WEEK, student) if not r.passed and r.max_points >= 2
+                  and r.id not in bonus_check_ids(WEEK))
+    spec = next(s for s in collect_checks(WEEK) if s.id == failed.id)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
+        assert book.find_assignment(WEEK).max_score == MAX_POINTS  # formgrader's maximum is the kit's
+        book.find_grade(spec.grade_id, failed.module, WEEK, student).manual_score = 2.0
+        book.find_submission_notebook("perceptron", WEEK, student).late_submission_penalty = 1.0
+        book.db.commit()
+    for verb in ("report", "feedback"):
+        done = subprocess.run([sys.executable, "-m", "autograder.cli", verb, WEEK], capture_output=True, text=True,
+                              timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+    [row] = [r for r in reports.read_grades(course / "grades.csv", WEEK) if r["student_id"] == student]
+    raw, bonus = float(before["raw_score"]) + 2, float(row["bonus"])
+    assert (float(row["raw_score"]), float(row["late_submission_penalty"]), float(row["score"])) == (raw, 1, raw - 1)
+
+    document = json.loads(reports.results_path(WEEK, student).read_text())
+    assert document["score"] == raw - 1 + bonus
+    assert sum(test["score"] for test in document["tests"]) == raw + bonus
+    [test] = [t for t in document["tests"] if t["extra_data"]["check"] == failed.id]
+    assert test["score"] == 2 and "a TA set 2 points; the check gave 0" in test["output"]
+
+    results = store.load(WEEK, student)
+    module_points = sum(r.points for r in results if r.module == failed.module)
+    index = course / "reports" / WEEK / "index.html"
+    [cells] = re.findall(rf'<tr><td class="id">{student}</td>(.*?)</tr>', index.read_text(encoding="utf-8"))
+    numbers = [html.unescape(re.sub(r"<[^>]+>", "", cell)).split()[0] for cell in re.findall(r"<td.*?</td>", cells)]
+    modules = list(dict.fromkeys(r.module for r in results))
+    assert float(numbers[0]) == raw - 1  # the score column, after the penalty
+    assert float(numbers[2 + modules.index(failed.module)]) == module_points
+    assert "are the results from the run that was exported" not in index.read_text(encoding="utf-8")
+
+    page = course / "feedback" / student / WEEK / f"{failed.module}.html"
+    text = " ".join(page_text(page).split())
+    assert f"{student}: {raw - 1:g} / {MAX_POINTS:g} points ({raw:g} less a late penalty of 1)" in text
+    assert f"{failed.module}.py {module_points:g} / " in text  # the kit's modules table
+    header = re.search(rf"{failed.module} \(Score: ([\d.]+) / ([\d.]+)\)", text)
+    module_max = sum(r.max_points for r in results if r.module == failed.module)
+    assert header and (float(header[1]), float(header[2])) == (module_points, module_max), header
+    assert "a TA set 2 points; the check gave 0" in text
 
 
 def test_one_autograde_runs_the_graders_once_for_all_notebooks(graded):

@@ -20,8 +20,6 @@ from autograder.authoring.stubs import has_solutions, strip_solutions
 from autograder.results import CheckSpec
 
 SUFFIX = ".pct.py"
-CHECK_PREFIX = "check_"
-BONUS_PREFIX = "bonus_"  # the grade ids of extra-credit checks (``is_bonus``)
 VISIBLE_PREFIX = "visible_"  # the grade id of a notebook's 0-point "Visible checks" cell
 GRADING_INTRO = """## Hidden checks
 
@@ -83,7 +81,10 @@ def _grading_cell(check: CheckSpec) -> nbformat.NotebookNode:
     kind = f"Bonus check ({check.points:g} {unit} of extra credit)" if check.bonus else \
         f"Hidden check ({check.points:g} {unit})"
     cell = nbformat.v4.new_code_cell(f"# {kind}: {check.title}")
-    cell.metadata["nbgrader"] = _nbgrader(grade_id_of(check), grade=True, locked=True, points=check.points)
+    # an extra-credit check's cell is worth 0 in nbgrader: grading gives its points as extra credit (``jobs``), so
+    # nbgrader's maximum (formgrader's) is the kit's
+    cell.metadata["nbgrader"] = _nbgrader(check.grade_id, grade=True, locked=True,
+                                          points=0 if check.bonus else check.points)
     return cell
 
 
@@ -104,24 +105,6 @@ def quiet_visible_checks(nb: nbformat.NotebookNode) -> int:
             cell.outputs = []
             count += 1
     return count
-
-
-def grade_id_of(check: CheckSpec) -> str:
-    """The nbgrader grade id of a check's cell: ``check_simple_nn__test_x`` (``bonus_...`` for extra credit)."""
-    return (BONUS_PREFIX if check.bonus else CHECK_PREFIX) + check.id.replace("::", "__", 1)
-
-
-def is_bonus(grade_id: str) -> bool:
-    """Whether a grade cell is extra credit, by its grade id: what nbgrader's gradebook knows of a check."""
-    return grade_id.startswith(BONUS_PREFIX)
-
-
-def check_of(grade_id: str) -> str | None:
-    """The check id of a grading cell's grade id (``grade_id_of`` reversed), or None for other cells."""
-    for prefix in (CHECK_PREFIX, BONUS_PREFIX):
-        if grade_id.startswith(prefix) and "__" in grade_id:
-            return grade_id.removeprefix(prefix).replace("__", "::", 1)
-    return None
 
 
 def _nbgrader(grade_id: str, *, grade: bool = False, solution: bool = False, locked: bool = False,

@@ -1,10 +1,11 @@
 """grades.csv with extra credit kept apart: an nbgrader export plugin.
 
-nbgrader adds every grade cell's points to an assignment's maximum. Bonus
-checks (``@pytest.mark.bonus``; their grade cells' ids start with ``bonus_``)
-must never count against a student, so this exporter reports them in their own
-columns: ``score`` and ``max_score`` cover the regular checks only, ``bonus``
-and ``bonus_max`` the extra credit. Used as
+Bonus checks (``@pytest.mark.bonus``; their grade cells' ids start with
+``bonus_``) must never count against a student: their cells are worth 0 in
+nbgrader, and grading gives what they earned as the grade's extra credit
+(``jobs``), so formgrader's maximum is the kit's. This exporter reports them in
+their own columns: ``score`` and ``max_score`` cover the regular checks only,
+``bonus`` and ``bonus_max`` the extra credit. Used as
 ``nbgrader export --exporter=autograder.course.export.CsvWithBonus``.
 
 Student ids, names and emails are the students' text: each is written as a
@@ -19,7 +20,9 @@ import csv
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 
-from autograder.authoring.notebooks import is_bonus
+from autograder import paths
+from autograder.grading.checklist import collect_checks
+from autograder.results import is_bonus
 from autograder.untrusted import spreadsheet_cell
 
 COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
@@ -36,15 +39,19 @@ class CsvWithBonus(ExportPlugin):
             for assignment in gradebook.assignments:
                 if self.assignment and assignment.name not in self.assignment:
                     continue
-                bonus_max = sum(cell.max_score for notebook in assignment.notebooks
-                                for cell in notebook.grade_cells if is_bonus(cell.name))
+                # bonus cells are worth 0 (their points are extra credit), in courses released before that their
+                # points: either way the maximum leaves them out, and the check list says what they are worth
+                in_maximum = sum(cell.max_score for notebook in assignment.notebooks
+                                 for cell in notebook.grade_cells if is_bonus(cell.name))
+                bonus_max = sum(spec.points for spec in collect_checks(assignment.name) if spec.bonus) \
+                    if assignment.name in paths.weeks() else in_maximum  # an assignment the kit did not make
                 for student in gradebook.students:
                     if self.student and student.id not in self.student:
                         continue
                     row = {"assignment": assignment.name, "duedate": assignment.duedate or "",
                            "student_id": student.id, "last_name": student.last_name or "",
                            "first_name": student.first_name or "", "email": student.email or "",
-                           "max_score": assignment.max_score - bonus_max, "bonus_max": bonus_max}
+                           "max_score": assignment.max_score - in_maximum, "bonus_max": bonus_max}
                     try:
                         submission = gradebook.find_submission(assignment.name, student.id)
                     except MissingEntry:

@@ -12,7 +12,8 @@ kit grades in parallel without sharing anything that can be written:
    from (``draws``).
 2. ``run`` (anywhere: a thread here, or a Dask worker on another machine)
    unpacks it into a private course directory, runs the real ``nbgrader
-   autograde`` there (the kit's sandbox and graders included), and packs what
+   autograde`` there (the kit's sandbox and graders included), gives the
+   extra-credit checks' points as their grades' extra credit, and packs what
    came out: the autograded folder, the kit's saved check results, and the
    private gradebook.
 3. ``apply`` (back in the grading process, one job at a time) puts the
@@ -48,6 +49,7 @@ from sqlalchemy.exc import SAWarning
 from autograder import intake, paths, store
 from autograder.course import nbgrader_commands
 from autograder.grading import draws
+from autograder.results import CheckResult, check_of, is_bonus
 from autograder.sandbox.limited import Limits
 
 #: Paths inside a job's archive: a course directory's own, relative to it.
@@ -91,6 +93,7 @@ def run(week: str, student: str, job: bytes) -> bytes:
                "NNGRADER_COURSE_DIR": str(root), "NNGRADER_EXCHANGE": str(Path(tmp) / "exchange")}
         nbgrader_commands.write_config(root, exchange=Path(env["NNGRADER_EXCHANGE"]), limits=Limits.from_env(env))
         nbgrader_commands.nbgrader("autograde", week, f"--student={student}", "--force", cwd=root, env=env)
+        _give_extra_credit(paths.course(root).gradebook, week, student, store.saved(week, student, root))
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
             archive.add(paths.course(root).gradebook, str(IN_ARCHIVE.gradebook))
@@ -145,13 +148,26 @@ def copy_grades(source: Path, target: Path, week: str, student: str) -> None:
         dst.db.commit()
 
 
+def _give_extra_credit(database: Path, week: str, student: str, results: dict[str, CheckResult]) -> None:
+    """Give each extra-credit check's earned points as its grade's extra credit (its cell is worth 0 in nbgrader,
+    so that nbgrader's maximum leaves extra credit out, as the kit's does)."""
+    with Gradebook(f"sqlite:///{database}") as gradebook:
+        for notebook in gradebook.find_submission(week, student).notebooks:
+            for grade in notebook.grades:
+                check = check_of(grade.name) if is_bonus(grade.name) else None
+                if check in results:
+                    grade.extra_credit = results[check].earned
+        gradebook.db.commit()
+
+
 def _forget_automatic_points(database: Path, week: str, student: str) -> None:
     """Clear ``student``'s automatic points for ``week`` in a copy of the gradebook, before it is regraded.
 
     ``copy_grades`` brings back every grade of the job's gradebook, and nbgrader
     writes only the grades of the cells it finds: a grade it did not write
-    would keep the last grading's points. Manual grades stay (nbgrader lets
-    them override automatic ones).
+    would keep the last grading's points. The extra credit grading gave
+    (``_give_extra_credit``) goes the same way. Manual grades stay (nbgrader
+    lets them override automatic ones).
     """
     with Gradebook(f"sqlite:///{database}") as gradebook:
         try:
@@ -161,6 +177,8 @@ def _forget_automatic_points(database: Path, week: str, student: str) -> None:
         for notebook in submission.notebooks:
             for grade in notebook.grades:
                 grade.auto_score = None
+                if is_bonus(grade.name):
+                    grade.extra_credit = None
         gradebook.db.commit()
 
 

@@ -67,7 +67,7 @@ from autograder.grading.runner import run_checks
 from autograder.handout.mnist import resolve_data_dir
 from autograder.jail import kernel_launcher
 from autograder.reporting import feedback, sanitize
-from autograder.results import CheckResult
+from autograder.results import CheckResult, check_of, is_bonus
 from autograder.sandbox.limited import KIT_MOUNT, Limits, confined_argv, isolation
 
 DATA_MOUNT = "/data"
@@ -380,7 +380,7 @@ class KitGrades(NbGraderPreprocessor):
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         notebooks.quiet_visible_checks(nb)  # what the kernel put there (a forged result, say) is dropped too
-        cells = [(cell, notebooks.check_of(cell.metadata["nbgrader"]["grade_id"]))
+        cells = [(cell, check_of(cell.metadata["nbgrader"]["grade_id"]))
                  for cell in nb.cells if cell.cell_type == "code" and is_grade(cell)]
         cells = [(cell, check) for cell, check in cells if check]
         if not cells:
@@ -393,8 +393,11 @@ class KitGrades(NbGraderPreprocessor):
                 cell.outputs = [nbformat.v4.new_output("error", ename="NoSuchCheck", evalue=check, traceback=[
                     f"this grading cell belongs to no check of {resources['nbgrader']['assignment']}"])]
                 continue
+            # the cell's result is its points in nbgrader: an extra-credit cell is worth 0, and ``jobs`` gives
+            # what it earned as the grade's extra credit
+            points = 0.0 if is_bonus(cell.metadata["nbgrader"]["grade_id"]) else result.earned
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=result.report() + "\n"),
-                            nbformat.v4.new_output("execute_result", data={"text/plain": repr(result.points)},
+                            nbformat.v4.new_output("execute_result", data={"text/plain": repr(points)},
                                                    execution_count=cell.get("execution_count"))]
         return nb, resources
 
@@ -467,7 +470,7 @@ class KitReport(NbGraderPreprocessor):
         module = resources["nbgrader"]["notebook"]
         html = feedback.report_html(week, student, results, module if any(
             r.id.startswith(f"{module}::") for r in results) else None,
-            problems=store.problems(week, student).get(module, []))
+            problems=store.problems(week, student).get(module, []), late_penalty=store.late_penalty(week, student))
         # one line: a blank line would end the HTML block and let markdown rewrite the rest
         cell = nbformat.v4.new_markdown_cell(" ".join(html.splitlines()))
         cell.metadata["nbgrader"] = {"grade": False, "solution": False, "locked": True, "task": False,

@@ -10,12 +10,10 @@ keeps extra credit out of the maximum.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from autograder import intake, paths, store
+from autograder import gradebook, intake, paths, store
 from autograder.authoring.build import build_assignment
 from autograder.course import jobs, lock, preflight
 from autograder.course.nbgrader_commands import COURSE_ID, NbgraderError, exchange_dir, nbgrader, write_config
@@ -127,7 +125,7 @@ def _grade(week: str, force: bool, progress: bool, workers: int | None,
     record = _GradedRecord(layout.graded_record(week))
     outcomes, todo = [], {}
     students = submitted_students(week)
-    known = roster()
+    known = gradebook.students(layout.gradebook)
     for student in students:
         folder = layout.submitted(student, week)
         try:
@@ -165,18 +163,15 @@ def _grade(week: str, force: bool, progress: bool, workers: int | None,
                 outcomes.append(Outcome(student, "graded", "; ".join(notes), seconds))
             bar.set_postfix_str(f"last: {printable(student)}")
             bar.update()
-    out = layout.grades_csv
+    return export_grades(), sorted(outcomes, key=lambda o: o.student)
+
+
+def export_grades() -> Path:
+    """Write grades.csv from the gradebook as it is now (a TA's overrides in formgrader included), through the
+    kit's exporter (``export.py``): after grading, and before each report or feedback, so it is never stale."""
+    out = paths.course().grades_csv
     nbgrader("export", f"--to={out}", "--exporter=autograder.course.export.CsvWithBonus")
-    return out, sorted(outcomes, key=lambda o: o.student)
-
-
-def roster() -> set[str]:
-    """The students in nbgrader's gradebook (empty before the first grading if no roster was imported)."""
-    database = paths.course().gradebook
-    if not database.exists():
-        return set()
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-        return {row[0] for row in db.execute("SELECT id FROM student")}  # nbgrader's own table
+    return out
 
 
 def inspect_submission(week: str, folder: Path) -> list[str]:

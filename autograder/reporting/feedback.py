@@ -57,18 +57,25 @@ def totals(results: list[CheckResult], bonus_ids: set[str]) -> tuple[float, floa
 
 
 def report_html(week: str, student: str, results: list[CheckResult], module: str | None = None,
-                problems: Sequence[str] = ()) -> str:
+                problems: Sequence[str] = (), late_penalty: float = 0.0) -> str:
     """The report as an HTML fragment; with ``module``, only that module's checks are listed one by one.
 
     ``problems`` are what went wrong with this notebook at grading (``store.problems``): shown first, because
-    they explain why the notebook below looks the way it does.
+    they explain why the notebook below looks the way it does. ``late_penalty`` is what nbgrader's gradebook
+    takes off the total (grades.csv's score is the total less it, never below 0).
     """
     extra = bonus_check_ids(week)
     earned, possible, bonus, bonus_max = totals(results, extra)
+    score = max(0.0, earned - late_penalty)
+    late = f" ({_points(earned)} less a late penalty of {_points(late_penalty)})" if late_penalty else ""
     parts = [STYLE, '<div class="nngrader-report">',
              f"<h2>Your results for {_text(week)}</h2>",
-             f'<p class="total">{_text(student)}: <b>{_points(earned)} / {_points(possible)}</b> points'
+             f'<p class="total">{_text(student)}: <b>{_points(score)} / {_points(possible)}</b> points{late}'
              + (f" and {_points(bonus)} / {_points(bonus_max)} extra credit" if bonus_max else "") + ".</p>"]
+    overridden = sum(bool(r.overridden) for r in results)
+    if overridden:
+        parts.append(f'<p class="note">A TA set the points of {overridden} check{"s" * (overridden != 1)} by hand; '
+                     "the checks below say which.</p>")
     if problems:
         parts.append('<h3>What happened to this notebook at grading</h3><ul class="problems">'
                      + "".join(f"<li>{_text(problem)}</li>" for problem in problems)
@@ -123,6 +130,8 @@ def _checks_table(results: list[CheckResult], causes: dict, extra: set[str]) -> 
             detail = f"<pre>{_text(result.message).replace(chr(10), '<br>')}</pre>" if result.message else ""
             if result.id in causes:
                 detail += f'<span class="cause">likely cause: {_text(causes[result.id].name)}</span>'
+        if result.overridden:
+            detail += f'<span class="note">{_text(result.overridden)}</span>'
         bonus = " (extra credit)" if result.id in extra else ""
         rows.append(f'<tr class="{status}"><td class="mark">{"&#10004;" if result.passed else "&#10008;"}</td>'
                     f"<td>{_text(result.title)}{bonus}{detail}</td>"
@@ -130,8 +139,9 @@ def _checks_table(results: list[CheckResult], causes: dict, extra: set[str]) -> 
     return ('<table class="checks"><tr><th></th><th>check</th><th>points</th></tr>' + "".join(rows) + "</table>")
 
 
-def report_page(week: str, student: str, results: list[CheckResult]) -> str:
+def report_page(week: str, student: str, results: list[CheckResult], late_penalty: float = 0.0) -> str:
     """A whole HTML page with every check (for instructors, linked from the class report), under the feedback
     pages' Content-Security-Policy: it quotes what the student's code returned."""
+    report = report_html(week, student, results, late_penalty=late_penalty)
     return with_policy(f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{_text(student)}: "
-                       f"{_text(week)}</title></head><body>\n{report_html(week, student, results)}\n</body></html>\n")
+                       f"{_text(week)}</title></head><body>\n{report}\n</body></html>\n")

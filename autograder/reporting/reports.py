@@ -8,8 +8,9 @@
   (``class_report.py``).
 
 Everything comes from ``grades.csv`` (nbgrader's gradebook, exported) and the
-check results ``KitGrades`` saved while grading (``store``), so the reports can
-be written again at any time without grading again.
+check results ``KitGrades`` saved while grading, with the points the gradebook
+holds now (``store.load``: a TA's overrides included), so the reports can be
+written again at any time without grading again, and agree with grades.csv.
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def write_reports(week: str, grades: Path | None = None) -> Written:
             week, student, checks, bonus, by_student.get(student))))
         page = out / "students" / f"{student}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(feedback.report_page(week, student, checks), encoding="utf-8")
+        page.write_text(feedback.report_page(week, student, checks, store.late_penalty(week, student)),
+                        encoding="utf-8")
         pages.append(page)
     links = {student: [f"students/{quote(student)}.html", *_feedback_pages(week, student, out)]
              for student in students}
