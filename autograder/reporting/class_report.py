@@ -368,7 +368,8 @@ def _students(summary: ClassSummary, feedback: dict[str, list[str]], colours: di
         lines.append(f"<tr>{''.join(cells)}</tr>")
     lines.append("</tbody></table>")
     lines.append('<p class="note">Score and bonus come from grades.csv (score after any late penalty); module '
-                 "columns are points from the check results: green all, yellow some, red none.</p>")
+                 "columns are each module's points as the gradebook holds them (a TA's override included): green "
+                 "all, yellow some, red none.</p>")
     return "\n".join(lines)
 
 
