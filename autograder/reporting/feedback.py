@@ -18,7 +18,7 @@ from autograder import paths
 from autograder.grading.checklist import bonus_check_ids
 from autograder.reporting.advice import fix_first, likely_causes
 from autograder.reporting.sanitize import with_policy
-from autograder.results import CheckResult
+from autograder.results import CheckResult, counted
 
 STYLE = """<style>
 .nngrader-report { font-family: system-ui, sans-serif; max-width: 60em; line-height: 1.45; }
@@ -112,14 +112,9 @@ def _advice_list(results: list[CheckResult], visible: Collection[str] = (), extr
         modules = ", ".join(f"{m}.py" for m in item.modules)
         reproduce = (f" Run <code>pytest {' '.join(item.reproduce)}</code> in your folder to reproduce it."
                      if item.reproduce else "")
-        lines.append(f"<li><b>{_text(item.name)}</b> ({_text(modules)}: {_count(len(item.checks), 'check')}, "
-                     f"{_count(item.points_lost, 'point')}). {_text(item.advice)}{reproduce}</li>")
+        lines.append(f"<li><b>{_text(item.name)}</b> ({_text(modules)}: {counted(len(item.checks), 'check')}, "
+                     f"{counted(item.points_lost, 'point')}). {_text(item.advice)}{reproduce}</li>")
     return '<h3>What to fix first</h3><ol class="advice">' + "".join(lines) + "</ol>"
-
-
-def _count(value: float, unit: str) -> str:
-    """``1 point``, ``2.5 points``, ``0 checks``."""
-    return f"{value:g} {unit}{'s' * (value != 1)}"
 
 
 def visible_modules(week: str) -> set[str]:

@@ -569,6 +569,13 @@ def disguised(X: np.ndarray, y: np.ndarray, pixels: np.ndarray, classes: np.ndar
     return np.ascontiguousarray(X[:, pixels]), classes[y].astype(y.dtype)
 
 
+def confusion_counts(digits: np.ndarray, predicted: np.ndarray) -> list[list[int]]:
+    """10 x 10 counts, true digit by row and predicted digit by column, as plain ints: the class report sums them
+    (``class_report.class_confusion``)."""
+    cells = np.asarray(digits, dtype=np.int64) * 10 + np.asarray(predicted, dtype=np.int64)
+    return np.bincount(cells, minlength=100).reshape(10, 10).tolist()
+
+
 #: The hint of every check that finds the parameters unchanged by training.
 UPDATE_IN_PLACE = "update the parameters themselves (self.W1 += v, or self.W1 = self.W1 + v), not copies of them"
 
@@ -682,12 +689,14 @@ def test_accuracy_above_90_percent_on_mnist(student, mnist, rng, request):
     trained = parameters_of(model, f"after {call}")
     # the predictions scored are the grader's: the trained weights' forward pass, here, on images the
     # student's code never sees
-    accuracy = float(np.mean(np.argmax(logits_of(trained, X_test), axis=1) == y_test))
+    predicted = np.argmax(logits_of(trained, X_test), axis=1)
+    accuracy = float(np.mean(predicted == y_test))
     try:
         losses = [float(v) for v in np.asarray(history, dtype=np.float64).ravel()][:100]
     except (TypeError, ValueError):
         losses = []
-    request.node.nngrader_data = {"accuracy": accuracy, "train_seconds": round(seconds, 2), "history": losses}
+    request.node.nngrader_data = {"accuracy": accuracy, "train_seconds": round(seconds, 2), "history": losses,
+                                  "confusion": confusion_counts(mnist["y_test"], np.argsort(classes)[predicted])}
     expect(seconds <= TRAIN_BUDGET_S, f"time taken by {call}",
            expected=f"at most {TRAIN_BUDGET_S} s (the reference takes about 4 s)", got=f"{seconds:.0f} s",
            hint="process a whole mini-batch with one matrix product instead of a loop over examples")
