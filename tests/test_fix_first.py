@@ -97,9 +97,29 @@ def test_counts_are_singular_for_one():
     """Does an item of one check worth one point say '1 check, 1 point'?"""
     html = feedback._advice_list([failed("activations::softmax", "subtract the max", points=1, overflow=True)])
     assert "(activations.py: 1 check, 1 point)" in html
-    assert feedback._count(0.5, "point") == "0.5 points" and feedback._count(2, "check") == "2 checks"
 
 
 def test_visible_modules_are_those_with_a_visible_test_file():
     """Are the week's visible-test modules read from the assignment folder, one per test_<module>.py?"""
     assert {"simple_nn", "perceptron", "bonus"} <= feedback.visible_modules("week03")
+
+
+def test_items_go_by_the_points_their_module_lost():
+    """Does a mistake of the module that lost most come before a cheaper one earlier in MISTAKES, while within one
+    module the known mistake stays ahead of the error it may have caused; and does extra credit come last?"""
+    results = ([raised(f"simple_nn::f{i}", "ValueError", "shapes not aligned") for i in range(5)]
+               + [failed("simple_nn::init", "weights are (inputs, outputs)", transposed=True)]
+               + [failed("activations::softmax", "subtract the max", points=1, overflow=True)]
+               + [failed("bonus::dropout", "keep_prob", points=12, no_shuffle=True)])
+    items = advice.fix_first(results, VISIBLE, bonus_ids={"bonus::dropout"})
+    assert [item.name for item in items] == ["A transposed result", "ValueError: shapes not aligned",
+                                             "Softmax overflow", "No shuffling between epochs"]
+
+
+def test_a_swapped_shape_records_the_transposed_symptom():
+    """Does a shape that is the expected one reversed, and only that, record ``transposed``?"""
+    from autograder.checks import shape_symptoms
+
+    assert shape_symptoms((64, 784), (784, 64)) == {"transposed": True}
+    assert shape_symptoms((784, 64), (784, 64)) == {} and shape_symptoms((3, 3), (3, 3)) == {}
+    assert shape_symptoms((1, 64), (64,)) == {}

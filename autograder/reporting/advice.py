@@ -220,6 +220,10 @@ def fix_first(results: list[CheckResult], visible: Collection[str] = (), bonus_i
     met (the same exception at the same line of the same module), and always the module that lost the most regular
     points: if neither explains most of its loss, an item of its own with its failures' commonest hint.
 
+    Items go by the regular points their module lost, the biggest loss first (extra credit last); within a module
+    the known mistakes keep ``MISTAKES``'s order (an earlier one often causes a later one's symptoms), then the
+    other items, the most points first.
+
     ``visible`` are the modules with visible tests. An item says "run pytest test_<module>.py to reproduce it" only
     when one of its checks failed in a way the visible tests catch whatever the inputs (``VISIBLE_CATCH``): the
     hidden checks feed the reference's arrays and drawn problems to each function, so for any other failure the
@@ -230,20 +234,28 @@ def fix_first(results: list[CheckResult], visible: Collection[str] = (), bonus_i
     failed = [r for r in results if not r.passed and r.graded and r.id not in claimed]
     extra = [_error_item(group) for group in _same_error(failed).values() if len(group) > 1]
     claimed |= {r.id for item in extra for r in item.checks}
-    module = _biggest_loss([r for r in results if r.id not in bonus_ids] or results)
-    if module is not None:
+    lost = _losses([r for r in results if r.id not in bonus_ids])
+    module = max(lost, key=lost.get, default=None)  # the first of equals: the week's order
+    if module is not None and lost[module] > 0:
         unexplained = [r for r in failed if r.module == module and r.id not in claimed]
         explained = sum(r.max_points - r.points for item in items + extra for r in item.checks if r.module == module)
-        lost = sum(r.max_points - r.points for r in unexplained)
-        if unexplained and lost > explained:
+        if unexplained and sum(r.max_points - r.points for r in unexplained) > explained:
             extra.append(_module_item(module, unexplained))
-    extra.sort(key=lambda item: -item.points_lost)
-    top = max((item.points_lost for item in items), default=0.0)
-    ordered = [item for item in extra if item.points_lost > top] + items + [i for i in extra if i.points_lost <= top]
+    ordered = sorted(items + sorted(extra, key=lambda item: -item.points_lost),
+                     key=lambda item: -max(lost.get(m, 0.0) for m in item.modules))
     for item in ordered:
         item.reproduce = tuple(f"test_{m}.py" for m in item.modules if m in visible and any(
             r.module == m and symptoms(r).get("raised") in VISIBLE_CATCH for r in item.checks))
     return ordered
+
+
+def _losses(results: list[CheckResult]) -> dict[str, float]:
+    """module -> the points its graded checks lost, in the order the results list the modules."""
+    lost: dict[str, float] = {}
+    for result in results:
+        if result.graded:
+            lost[result.module] = lost.get(result.module, 0.0) + result.max_points - result.points
+    return lost
 
 
 def _first_line(result: CheckResult) -> str:
@@ -271,21 +283,12 @@ def _same_error(failed: list[CheckResult]) -> dict[tuple[str, str, str], list[Ch
 def _error_item(group: list[CheckResult]) -> Item:
     first = group[0]
     where = _line(first, "at ")
-    name = _first_line(first).removeprefix("your code raised ")
+    name = Counter(_first_line(r) for r in group).most_common(1)[0][0].removeprefix("your code raised ")
     advice = (f"The same error stopped {len(group)} checks of {first.module}.py"
               + (f", at {where}" if where else "") + ". The hidden checks call each function on the inputs its "
               "docstring describes, often the reference's arrays: an error your own tests never meet usually means "
               "a shape or type that differs from the docstring (a transposed weight, a missing dimension).")
     return Item(name, advice, group)
-
-
-def _biggest_loss(results: list[CheckResult]) -> str | None:
-    lost: dict[str, float] = {}
-    for result in results:
-        if result.graded:
-            lost[result.module] = lost.get(result.module, 0.0) + result.max_points - result.points
-    module = max(lost, key=lost.get, default=None)  # the first of equals: the week's order
-    return module if module is not None and lost[module] > 0 else None
 
 
 def _module_item(module: str, failed: list[CheckResult]) -> Item:

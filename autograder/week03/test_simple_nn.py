@@ -25,6 +25,7 @@ from autograder.checks import (
     numpy_beside,
     real_array,
     rel_error,
+    shape_symptoms,
     without_init,
 )
 from autograder.week03.problems import clear_of_zero, small_problem
@@ -235,7 +236,8 @@ def test_init_parameter_shapes(student):
             expect(isinstance(got, np.ndarray) and got.shape == shape, f"SimpleNN({sizes or ''}).{name}",
                    expected=f"an array of shape {shape}",
                    got=f"shape {got.shape}" if isinstance(got, np.ndarray) else repr(type(got).__name__),
-                   hint="weights are (inputs, outputs); biases are row vectors (1, outputs)")
+                   hint="weights are (inputs, outputs); biases are row vectors (1, outputs)",
+                   symptoms=shape_symptoms(got.shape, shape) if isinstance(got, np.ndarray) else {})
 
 
 @pytest.mark.points(1)
@@ -547,7 +549,7 @@ def parameters_of(model, when: str) -> dict:
         expect(value is not None and value.shape == shape, f"self.{name} {when}", expected=f"an array of shape "
                f"{shape}", got=f"shape {value.shape}" if value is not None else "no numeric array",
                hint="keep the parameters in self.W1, self.b1, self.W2 and self.b2, the names __init__ creates, "
-               "and update them there")
+               "and update them there", symptoms=shape_symptoms(value.shape, shape) if value is not None else {})
         bad = int(np.sum(~np.isfinite(value)))
         expect(bad == 0, f"self.{name} {when}", expected="finite values", got=f"{bad} NaN or inf values",
                hint="a NaN weight usually means the learning rate is too large or a gradient is wrong: see the "
