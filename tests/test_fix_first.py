@@ -7,7 +7,7 @@ message with the student's frame (``  at simple_nn.py, line 57, in forward: ...`
 
 from __future__ import annotations
 
-from autograder.reporting import advice, feedback
+from autograder.reporting import advice, feedback, gradescope
 from autograder.results import CheckResult
 
 
@@ -123,3 +123,16 @@ def test_a_swapped_shape_records_the_transposed_symptom():
     assert shape_symptoms((64, 784), (784, 64)) == {"transposed": True}
     assert shape_symptoms((784, 64), (784, 64)) == {} and shape_symptoms((3, 3), (3, 3)) == {}
     assert shape_symptoms((1, 64), (64,)) == {}
+
+
+def test_results_json_gives_the_same_items_as_the_page():
+    """Does results.json's output list the same items, with their extent and the pytest line where it applies?"""
+    output = gradescope.results_json("week03", "ann", the_issues_student(), set())["output"]
+    lines = output.split("What to fix first:\n")[1].splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("- ValueError: shapes (32,784) and (64,784) not aligned (simple_nn.py: 12 checks, "
+                               "28 points): The same error")
+    assert lines[1].startswith("- Unfinished TODOs (perceptron.py: 1 check, 2 points): ")
+    assert lines[2].startswith("- Softmax overflow (activations.py: 1 check, 2 points): ")
+    assert "pytest" not in lines[0] + lines[2]
+    assert lines[1].endswith("Run `pytest test_perceptron.py` in your folder to reproduce it.")

@@ -200,8 +200,8 @@ def explain(excinfo: pytest.ExceptionInfo | None, spec: CheckSpec, stopped: str 
     if isinstance(error, (PeerGone, ProtocolError)) or (isinstance(error, RpcError) and stopped):
         what = ("your code broke the connection to the grader" if isinstance(error, ProtocolError) else
                 f"the process running your code stopped during this check: {stopped or error}")
-        return (f"{what}\n  hint:     run the visible tests (`pytest` in your folder); "
-                "look for sys.exit/os._exit, a crash, or a huge allocation")
+        return (f"{what}\n  hint:     look for sys.exit/os._exit, a crash, or a huge allocation (the visible tests "
+                "meet it only if they call your code as this check does)")
     if isinstance(error, RpcError):
         return f"could not run your code: {error}\n  hint:     an earlier check ended the process running your code"
     type_name = getattr(error, "type_name", None)

@@ -21,7 +21,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Callable
 
-from autograder.results import CheckResult
+from autograder.results import CheckResult, counted
 
 
 def symptoms(result: CheckResult) -> dict:
@@ -134,7 +134,9 @@ MISTAKES: tuple[Mistake, ...] = (
             "slower than one numpy operation on the whole batch: replace the loop with matrix products."),
     Mistake("crash", "The process running your code stopped", _raised("crash"),
             "Your code ended the process running it (sys.exit, os._exit, a crash, or memory running out). "
-            "Run the visible tests in your folder to reproduce it."),
+            "Look for an exit call, a recursion without end, or an array far larger than the docstring's shapes "
+            "(an (N,) array minus an (N, 1) one is (N, N)); the visible tests meet it only if they call your code "
+            "the same way."),
     Mistake("nonfinite", "NaN or inf in a result", _has("nonfinite"),
             "Some values are NaN or inf: look for exp of a large number, log of 0, or a division by 0.",
             only_alone=True),
@@ -213,6 +215,17 @@ class Item:
     @property
     def modules(self) -> list[str]:
         return list(dict.fromkeys(result.module for result in self.checks))
+
+    @property
+    def extent(self) -> str:
+        """``simple_nn.py: 12 checks, 28 points``."""
+        return (", ".join(f"{m}.py" for m in self.modules)
+                + f": {counted(len(self.checks), 'check')}, {counted(self.points_lost, 'point')}")
+
+    @property
+    def how_to_reproduce(self) -> str:
+        """The sentence that sends the student to the visible tests, "" when they would not show the failure."""
+        return f"Run `pytest {' '.join(self.reproduce)}` in your folder to reproduce it." if self.reproduce else ""
 
 
 def fix_first(results: list[CheckResult], visible: Collection[str] = (), bonus_ids: Collection[str] = ()) -> list[Item]:

@@ -11,6 +11,7 @@ what the student wrote is escaped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from html import escape
 
@@ -18,7 +19,7 @@ from autograder import paths
 from autograder.grading.checklist import bonus_check_ids
 from autograder.reporting.advice import fix_first, likely_causes
 from autograder.reporting.sanitize import with_policy
-from autograder.results import CheckResult, counted
+from autograder.results import CheckResult
 
 STYLE = """<style>
 .nngrader-report { font-family: system-ui, sans-serif; max-width: 60em; line-height: 1.45; }
@@ -109,11 +110,9 @@ def _advice_list(results: list[CheckResult], visible: Collection[str] = (), extr
                 "Each failed check below says what was expected, what your code gave, and a hint.") + "</p>")
     lines = []
     for item in items:
-        modules = ", ".join(f"{m}.py" for m in item.modules)
-        reproduce = (f" Run <code>pytest {' '.join(item.reproduce)}</code> in your folder to reproduce it."
-                     if item.reproduce else "")
-        lines.append(f"<li><b>{_text(item.name)}</b> ({_text(modules)}: {counted(len(item.checks), 'check')}, "
-                     f"{counted(item.points_lost, 'point')}). {_text(item.advice)}{reproduce}</li>")
+        reproduce = re.sub("`([^`]*)`", r"<code>\1</code>", _text(item.how_to_reproduce))
+        lines.append(f"<li><b>{_text(item.name)}</b> ({_text(item.extent)}). {_text(item.advice)}"
+                     + (f" {reproduce}" if reproduce else "") + "</li>")
     return '<h3>What to fix first</h3><ol class="advice">' + "".join(lines) + "</ol>"
 
 
