@@ -201,12 +201,18 @@ def test_the_classs_confusion_matrix_sums_the_saved_ones_and_skips_malformed(syn
     assert "Confusion matrix of the class&#x27;s 2 accuracy runs" in report.read_text()
 
 
-def test_counts_of_one_are_singular():
-    """Do the report's counted words say '1 point', '1 student', '1 regular check', and plural otherwise?"""
+def test_counts_of_one_are_singular(tmp_path):
+    """Does a class of one, failing one check, read '1 submission', 'The 1 regular check', and a gradebook that
+    disagrees by '1 point' (never '1 points'), with plurals otherwise?"""
     from autograder.results import counted
 
     assert [counted(1, "point"), counted(2, "point"), counted(0.5, "student"), counted(1.0, "student")] == [
         "1 point", "2 points", "0.5 students", "1 student"]
+    students = {"ann": submission({by_name("sigmoid"): "sigmoid wrong\n  hint:     c"})}
+    page = write_class_report(WEEK, students, [grade_row("ann", 1.0, 2.0, 0.0)], tmp_path, bonus_ids=BONUS).read_text()
+    assert "<strong>1</strong><span>submission</span>" in page
+    assert "The 1 regular check passed least often" in page and "grades.csv has 1 point before penalties" in page
+    assert not re.search(r"\b1 (points|students|checks|submissions)\b", page)
 
 
 def test_student_text_is_escaped_and_the_page_self_contained(report):

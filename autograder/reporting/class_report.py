@@ -358,7 +358,7 @@ def _stats(summary: ClassSummary) -> str:
     scores, top = summary.scores, summary.max_score
     passed = sum(check.passed for check in summary.checks if not check.bonus)
     attempts = sum(check.attempted for check in summary.checks if not check.bonus)
-    stats = [(f"{len(summary.submitted)}", "submissions"),
+    stats = [(f"{len(summary.submitted)}", "submission" if len(summary.submitted) == 1 else "submissions"),
              (f"{statistics.mean(scores):.1f}" if scores else "–", f"mean score / {top:g}"),
              (f"{statistics.median(scores):g}" if scores else "–", f"median score / {top:g}"),
              (f"{passed / attempts:.0%}" if attempts else "–", "of regular checks passed"),
