@@ -215,16 +215,19 @@ def common_failures(students: dict[str, list[CheckResult]], limit: int = TOP_FAI
 
 
 def unfinished_todos(students: dict[str, list[CheckResult]]) -> list[Unfinished]:
-    """The functions left unfinished (NotImplementedError), by module and message, the most students first."""
+    """The functions left unfinished (NotImplementedError), by module and message: the most students first, then
+    in the week's order."""
     groups: dict[tuple[str, str], dict[str, int]] = {}
+    order: dict[str, int] = {}
     for student in sorted(students):
         for result in students[student]:
+            order.setdefault(result.module, len(order))
             if not_attempted(result):
                 first = (result.message.strip().splitlines() or [result.title])[0].strip()
                 first = first.removeprefix("your code raised NotImplementedError: ")
                 who = groups.setdefault((result.module, first), {})
                 who[student] = who.get(student, 0) + 1
-    ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), order[item[0][0]]))  # stable: first met first
     return [Unfinished(module, message, tuple(who), sum(who.values())) for (module, message), who in ranked]
 
 
