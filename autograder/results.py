@@ -14,11 +14,6 @@ def module_of(check_id: str) -> str:
     return check_id.split("::")[0]
 
 
-def counted(value: float, noun: str) -> str:
-    """``1 point``, ``2.5 points``, ``0 students``: a count with its noun, singular only for exactly one."""
-    return f"{value:g} {noun}{'s' * (value != 1)}"
-
-
 @dataclass(frozen=True)
 class CheckSpec:
     """One hidden check: ``id`` is ``<module>::<test name>``, ``title`` the line students see."""
@@ -108,3 +103,8 @@ def read_jsonl(path: Path, kind: type) -> list:
             except (json.JSONDecodeError, TypeError):
                 continue
     return records
+
+
+def counted(value: float, noun: str) -> str:
+    """``1 point``, ``2.5 points``, ``0 students``: a count with its noun, singular only for exactly one."""
+    return f"{value:g} {noun}{'s' * (value != 1)}"

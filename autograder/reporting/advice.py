@@ -244,7 +244,8 @@ def fix_first(results: list[CheckResult], visible: Collection[str] = (), bonus_i
     """
     items = [Item(d.mistake.name, d.mistake.advice, list(d.checks)) for d in diagnose(results)]
     claimed = {r.id for item in items for r in item.checks}
-    failed = [r for r in results if not r.passed and r.graded and r.id not in claimed]
+    # a failed check still losing points (a TA's score may have given them back), that the kit could grade
+    failed = [r for r in results if not r.passed and r.graded and r.points < r.max_points and r.id not in claimed]
     extra = [_error_item(group) for group in _same_error(failed).values() if len(group) > 1]
     claimed |= {r.id for item in extra for r in item.checks}
     lost = _losses([r for r in results if r.id not in bonus_ids])
