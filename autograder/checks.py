@@ -69,6 +69,11 @@ def real_array(value: object) -> np.ndarray | None:
     return np.array(value, dtype=np.float64, copy=True)
 
 
+def shape_symptoms(got: tuple, expected: tuple) -> dict:
+    """``{"transposed": True}`` when a wrong shape is the expected one reversed (``advice`` names the mistake)."""
+    return {"transposed": True} if tuple(got) == tuple(expected)[::-1] != tuple(expected) else {}
+
+
 def expect_array(got: object, expected: np.ndarray, what: str, *, tol: float, hint: str,
                  mistakes: dict[str, np.ndarray] | None = None, batch_size: int | None = None) -> None:
     """Check that ``got`` is an array of ``expected``'s shape whose values agree within ``tol``.
@@ -87,10 +92,9 @@ def expect_array(got: object, expected: np.ndarray, what: str, *, tol: float, hi
     context = {"batch_size": batch_size} if batch_size else {}
     expect(isinstance(got, np.ndarray), what, expected=f"a numpy array of shape {expected.shape}",
            got=f"{type(got).__name__}", hint="return a numpy array (np.ndarray), not a list or a scalar")
-    transposed = {"transposed": True} if got.shape == expected.shape[::-1] != expected.shape else {}
     expect(got.shape == expected.shape, what, expected=f"shape {expected.shape}", got=f"shape {got.shape}",
            hint=f"{hint.rstrip('.')}. Check the order of the matrix products and keepdims=True on sums",
-           symptoms={**context, **transposed})
+           symptoms={**context, **shape_symptoms(got.shape, expected.shape)})
     values = real_array(got)
     expect(values is not None, what, expected="a numeric array (integers or floats)",
            got=f"dtype {got.dtype}", hint="build the result from numpy arithmetic on the inputs")

@@ -142,3 +142,8 @@ def read_jsonl(path: Path, kind: type) -> list:
             except (json.JSONDecodeError, TypeError):
                 continue
     return records
+
+
+def counted(value: float, noun: str) -> str:
+    """``1 point``, ``2.5 points``, ``0 students``: a count with its noun, singular only for exactly one."""
+    return f"{value:g} {noun}{'s' * (value != 1)}"

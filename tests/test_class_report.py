@@ -15,6 +15,9 @@ nothing. Its numbers, worked out by hand:
 Mean score (grades.csv: 15, 0, 7, 10, 13, 12) 9.5, median 11; the softmax
 overflow check passes for 2 of 6 (33 %); its message is the most common
 failure (3: <b>&", carol, dave); 24 of 36 regular check runs pass (67 %).
+bob's failures are all unfinished TODOs: listed as not attempted, not as
+failures. alice's and <b>&"'s accuracy runs saved confusion matrices (190
+and 10 images): the class's matrix is their sum.
 """
 
 from __future__ import annotations
@@ -54,16 +57,22 @@ CHECKS = [  # id, title, points
 BONUS = {"bonus::test_dropout_rescales_survivors"}
 OVERFLOW_MESSAGE = ("softmax(z) for z = +-1000 raised RuntimeWarning: overflow encountered in exp\n"
                     "  expected: no warning\n  got:      RuntimeWarning\n  hint:     subtract the row max first")
+ALICE_CONFUSION = (np.full((10, 10), 1) + np.diag(np.full(10, 9))).tolist()  # 190 images, 10 % wrong
 GOOD_LOSS = [0.356, 0.169, 0.123, 0.100, 0.085, 0.074, 0.066, 0.057, 0.052, 0.047]
 
 
-def submission(failed: dict[str, str], accuracy: float | None = 0.974, history: list[float] | None = None):
-    """One CheckResult per check: those in ``failed`` fail with that message; the accuracy run's data as given."""
+def submission(failed: dict[str, str], accuracy: float | None = 0.974, history: list[float] | None = None,
+               confusion: list[list[int]] | None = None):
+    """One CheckResult per check: those in ``failed`` fail with that message (an unfinished TODO's records the
+    symptom the plugin saves for it); the accuracy run's data as given."""
     results = []
     for check_id, title, points in CHECKS:
         data = {}
+        if failed.get(check_id, "").startswith("your code raised NotImplementedError"):
+            data = {"symptoms": {"raised": "NotImplementedError"}}
         if check_id == ACCURACY_CHECK and accuracy is not None:
-            data = {"accuracy": accuracy, "train_seconds": 3.6, "history": history or GOOD_LOSS}
+            data = {"accuracy": accuracy, "train_seconds": 3.6, "history": history or GOOD_LOSS,
+                    **({"confusion": confusion} if confusion is not None else {})}
         results.append(CheckResult(id=check_id, title=title, max_points=points, passed=check_id not in failed,
                                    message=failed.get(check_id, ""), data=data))
     return results
@@ -82,7 +91,7 @@ def stub_messages() -> dict[str, str]:
 def synthetic_class() -> tuple[dict[str, list[CheckResult]], list[dict[str, str]]]:
     """The class of the module docstring: check results per student and the rows of grades.csv."""
     students = {
-        "alice": submission({}),
+        "alice": submission({}, confusion=ALICE_CONFUSION),
         "bob": submission(stub_messages(), accuracy=None),
         "carol": submission({by_name(OVERFLOW): OVERFLOW_MESSAGE,
                              ACCURACY_CHECK: "test accuracy after train\n  expected: more than 90%\n  got:      9.80%"},
@@ -91,7 +100,7 @@ def synthetic_class() -> tuple[dict[str, list[CheckResult]], list[dict[str, str]
                             by_name("forward"): "forward(X) against the reference\n  expected: ...\n  got: ...",
                             by_name("dropout"): "forward in training mode\n  expected: ...\n  got: ..."},
                            accuracy=0.931, history=[0.9, 0.5, 0.4, 0.35, 0.3, 0.3, 0.29, 0.28, 0.28, 0.27]),
-        '<b>&"': submission({by_name(OVERFLOW): OVERFLOW_MESSAGE}),
+        '<b>&"': submission({by_name(OVERFLOW): OVERFLOW_MESSAGE}, confusion=np.eye(10, dtype=int).tolist()),
         "erin": submission({by_name("fit_learns_and"): "fit on AND returned False after 100 epochs\n  hint: ..."}),
     }
     penalties = {"erin": 1.0}
@@ -162,6 +171,48 @@ def test_pass_rate_and_most_common_failure(report):
     assert failures[1][1:] == ["softmax(z) for z = +-1000 raised RuntimeWarning: overflow encountered in exp", "3",
                                '<b>&", carol, dave']
     assert {row[2] for row in failures[2:]} == {"1"}
+
+
+def test_unfinished_todos_are_listed_apart_from_the_mistakes(report, synthetic_class):
+    """Are bob's NotImplementedErrors absent from the most common failures and listed as not attempted instead,
+    one row per unfinished function in the week's order, with '1 student' and '1 check' in the singular?"""
+    page = report.read_text()
+    failures, unfinished = tables(page)[2], tables(page)[3]
+    assert not any("NotImplementedError" in cell or "bob" in cell for row in failures for cell in row)
+    assert unfinished[0] == ["module", "unfinished", "students", "failed checks", "who"]
+    assert [row[0] for row in unfinished[1:]] == [f"{check_id.split('::')[0]}.py" for check_id, _, _ in CHECKS]
+    assert ["perceptron.py", "step_zero_counts_as_one is not implemented yet", "1 student", "1 check",
+            "bob"] in unfinished
+    assert class_report.common_failures(synthetic_class[0])[0].students == ('<b>&"', "carol", "dave")
+
+
+def test_the_classs_confusion_matrix_sums_the_saved_ones_and_skips_malformed(synthetic_class, report):
+    """Is the class's matrix the sum of the accuracy runs' saved counts, drawn beside the reference's; and is a
+    matrix of the wrong shape, with floats, bools or negative counts, never added?"""
+    students = dict(synthetic_class[0])
+    matrix, runs = class_report.class_confusion(students, ACCURACY_CHECK)
+    assert runs == 2 and matrix.dtype == np.int64
+    assert matrix.tolist() == (np.array(ALICE_CONFUSION) + np.eye(10, dtype=int)).tolist()
+    for bad in ([[1] * 10] * 9, [[1.5] * 10] * 10, [[True] * 10] * 10, [[-1] * 10] * 10, "[[1]]", {"0": 1}):
+        students["alice"] = submission({}, confusion=bad)
+        assert class_report.class_confusion(students, ACCURACY_CHECK)[1] == 1, bad
+    assert class_report.class_confusion(students, "no::such_check") is None
+    assert (report.parent / FIGURES["class_confusion"]).is_file()
+    assert "Confusion matrix of the class&#x27;s 2 accuracy runs" in report.read_text()
+
+
+def test_counts_of_one_are_singular(tmp_path):
+    """Does a class of one, failing one check, read '1 submission', 'The 1 regular check', and a gradebook that
+    disagrees by '1 point' (never '1 points'), with plurals otherwise?"""
+    from autograder.results import counted
+
+    assert [counted(1, "point"), counted(2, "point"), counted(0.5, "student"), counted(1.0, "student")] == [
+        "1 point", "2 points", "0.5 students", "1 student"]
+    students = {"ann": submission({by_name("sigmoid"): "sigmoid wrong\n  hint:     c"})}
+    page = write_class_report(WEEK, students, [grade_row("ann", 1.0, 2.0, 0.0)], tmp_path, bonus_ids=BONUS).read_text()
+    assert "<strong>1</strong><span>submission</span>" in page
+    assert "The 1 regular check passed least often" in page and "grades.csv has 1 point before penalties" in page
+    assert not re.search(r"\b1 (points|students|checks|submissions)\b", page)
 
 
 def test_student_text_is_escaped_and_the_page_self_contained(report):

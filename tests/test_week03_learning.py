@@ -192,10 +192,15 @@ def test_a_submission_that_does_not_learn_keeps_only_what_it_implements(submissi
 
 
 def test_an_unusual_but_correct_train_gets_full_marks(tmp_path, values):
-    """Does a correct train unlike the reference's (see UNUSUAL) score 35 / 35, with a note on its init scale?"""
+    """Does a correct train unlike the reference's (see UNUSUAL) score 35 / 35, with a note on its init scale, and
+    the accuracy run's confusion counts in the true digits (rows: the test labels; trace: the accuracy)?"""
     results = grade(UNUSUAL, tmp_path, values)
     assert {i: r.message for i, r in results.items() if not r.passed} == {}
     assert results[ACCURACY].data["accuracy"] > 0.9
+    confusion = np.array(results[ACCURACY].data["confusion"])  # in the true digits, the disguise undone
+    assert confusion.shape == (10, 10) and confusion.sum(axis=1).tolist() == np.bincount(
+        mnist.load_labels("test"), minlength=10).tolist()
+    assert np.trace(confusion) / confusion.sum() == pytest.approx(results[ACCURACY].data["accuracy"])
     assert "He scale" in results[INIT_SCALE].note and "0.01" in results[INIT_SCALE].report()
 
 

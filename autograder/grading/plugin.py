@@ -200,8 +200,8 @@ def explain(excinfo: pytest.ExceptionInfo | None, spec: CheckSpec, stopped: str 
     if isinstance(error, (PeerGone, ProtocolError)) or (isinstance(error, RpcError) and stopped):
         what = ("your code broke the connection to the grader" if isinstance(error, ProtocolError) else
                 f"the process running your code stopped during this check: {stopped or error}")
-        return (f"{what}\n  hint:     run the visible tests (`pytest` in your folder); "
-                "look for sys.exit/os._exit, a crash, or a huge allocation")
+        return (f"{what}\n  hint:     look for sys.exit/os._exit, a crash, or a huge allocation (the visible tests "
+                "meet it only if they call your code as this check does)")
     if isinstance(error, RpcError):
         return f"could not run your code: {error}\n  hint:     an earlier check ended the process running your code"
     type_name = getattr(error, "type_name", None)
@@ -212,9 +212,12 @@ def explain(excinfo: pytest.ExceptionInfo | None, spec: CheckSpec, stopped: str 
     if type_name is None:  # raised by the grader's own code, e.g. on a value of the wrong type
         return (f"the check could not use what your code returned ({type(error).__name__}: {error})\n"
                 "  hint:     compare the types and shapes your functions return with their docstrings")
+    # only an unfinished TODO is sure to fail the visible tests too: any other error may need the inputs this check
+    # gives (the reference's arrays, a drawn problem), so the hint does not promise that `pytest` reproduces it
     hint = ("complete that TODO, then run the visible tests (`pytest` in your folder)"
             if type_name == "NotImplementedError" else
-            "run the visible tests (`pytest` in your folder) to reproduce it, then read the line above")
+            "the line above is where it was raised; this check calls your function on inputs of the shapes and "
+            "types its docstring gives, which your own tests may not use: call it so yourself to reproduce it")
     return f"your code raised {type_name}: {error}\n{_student_frame(error)}  hint:     {hint}"
 
 

@@ -16,10 +16,12 @@ To teach the kit a new mistake: record a symptom in the grader
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Callable
 
-from autograder.results import CheckResult
+from autograder.results import CheckResult, counted
 
 
 def symptoms(result: CheckResult) -> dict:
@@ -132,7 +134,9 @@ MISTAKES: tuple[Mistake, ...] = (
             "slower than one numpy operation on the whole batch: replace the loop with matrix products."),
     Mistake("crash", "The process running your code stopped", _raised("crash"),
             "Your code ended the process running it (sys.exit, os._exit, a crash, or memory running out). "
-            "Run the visible tests in your folder to reproduce it."),
+            "Look for an exit call, a recursion without end, or an array far larger than the docstring's shapes "
+            "(an (N,) array minus an (N, 1) one is (N, N)); the visible tests meet it only if they call your code "
+            "the same way."),
     Mistake("nonfinite", "NaN or inf in a result", _has("nonfinite"),
             "Some values are NaN or inf: look for exp of a large number, log of 0, or a division by 0.",
             only_alone=True),
@@ -179,3 +183,132 @@ def diagnose(results: list[CheckResult]) -> list[Diagnosis]:
 def likely_causes(results: list[CheckResult]) -> dict[str, Mistake]:
     """check id -> the mistake that most likely made it fail (for the checks a diagnosis explains)."""
     return {result.id: diagnosis.mistake for diagnosis in diagnose(results) for result in diagnosis.checks}
+
+
+# --- what to fix first -----------------------------------------------------------------------------------------------
+
+#: What the visible tests catch whatever the inputs: a function still raising NotImplementedError, and a module that
+#: does not import (``Mistake.shows`` of "unfinished" and "import"). Any other error a hidden check meets may come from
+#: inputs only the hidden checks use (the reference's arrays, drawn problems), so the visible tests may well pass.
+VISIBLE_CATCH = ("NotImplementedError", "ImportError", "ModuleNotFoundError", "SyntaxError")
+
+
+def not_attempted(result: CheckResult) -> bool:
+    """Whether a failed check only met an unfinished TODO (the stub's NotImplementedError): not a mistake yet."""
+    return symptoms(result).get("raised") == "NotImplementedError"
+
+
+@dataclass
+class Item:
+    """One entry of "What to fix first": a title, what to do, the checks it explains, and how to reproduce it."""
+
+    name: str
+    advice: str
+    checks: list[CheckResult]
+    #: the visible test files that reproduce it (``test_<module>.py``), or none
+    reproduce: tuple[str, ...] = ()
+
+    @property
+    def points_lost(self) -> float:
+        return sum(result.max_points - result.points for result in self.checks)
+
+    @property
+    def modules(self) -> list[str]:
+        return list(dict.fromkeys(result.module for result in self.checks))
+
+    @property
+    def extent(self) -> str:
+        """``simple_nn.py: 12 checks, 28 points``."""
+        return (", ".join(f"{m}.py" for m in self.modules)
+                + f": {counted(len(self.checks), 'check')}, {counted(self.points_lost, 'point')}")
+
+    @property
+    def how_to_reproduce(self) -> str:
+        """The sentence that sends the student to the visible tests, "" when they would not show the failure."""
+        return f"Run `pytest {' '.join(self.reproduce)}` in your folder to reproduce it." if self.reproduce else ""
+
+
+def fix_first(results: list[CheckResult], visible: Collection[str] = (), bonus_ids: Collection[str] = ()) -> list[Item]:
+    """What the student should fix first: the known mistakes (``diagnose``), one item per error that several checks
+    met (the same exception at the same line of the same module), and always the module that lost the most regular
+    points: if neither explains most of its loss, an item of its own with its failures' commonest hint.
+
+    Items go by the regular points their module lost, the biggest loss first (extra credit last); within a module
+    the known mistakes keep ``MISTAKES``'s order (an earlier one often causes a later one's symptoms), then the
+    other items, the most points first.
+
+    ``visible`` are the modules with visible tests. An item says "run pytest test_<module>.py to reproduce it" only
+    when one of its checks failed in a way the visible tests catch whatever the inputs (``VISIBLE_CATCH``): the
+    hidden checks feed the reference's arrays and drawn problems to each function, so for any other failure the
+    visible tests may pass, and saying they reproduce it would send the student on a wild-goose chase.
+    """
+    items = [Item(d.mistake.name, d.mistake.advice, list(d.checks)) for d in diagnose(results)]
+    claimed = {r.id for item in items for r in item.checks}
+    # a failed check still losing points (a TA's score may have given them back), that the kit could grade
+    failed = [r for r in results if not r.passed and r.graded and r.points < r.max_points and r.id not in claimed]
+    extra = [_error_item(group) for group in _same_error(failed).values() if len(group) > 1]
+    claimed |= {r.id for item in extra for r in item.checks}
+    lost = _losses([r for r in results if r.id not in bonus_ids])
+    module = max(lost, key=lost.get, default=None)  # the first of equals: the week's order
+    if module is not None and lost[module] > 0:
+        unexplained = [r for r in failed if r.module == module and r.id not in claimed]
+        explained = sum(r.max_points - r.points for item in items + extra for r in item.checks if r.module == module)
+        if unexplained and sum(r.max_points - r.points for r in unexplained) > explained:
+            extra.append(_module_item(module, unexplained))
+    ordered = sorted(items + sorted(extra, key=lambda item: -item.points_lost),
+                     key=lambda item: -max(lost.get(m, 0.0) for m in item.modules))
+    for item in ordered:
+        item.reproduce = tuple(f"test_{m}.py" for m in item.modules if m in visible and any(
+            r.module == m and symptoms(r).get("raised") in VISIBLE_CATCH for r in item.checks))
+    return ordered
+
+
+def _losses(results: list[CheckResult]) -> dict[str, float]:
+    """module -> the points its graded checks lost, in the order the results list the modules."""
+    lost: dict[str, float] = {}
+    for result in results:
+        if result.graded:
+            lost[result.module] = lost.get(result.module, 0.0) + result.max_points - result.points
+    return lost
+
+
+def _first_line(result: CheckResult) -> str:
+    return (result.message.strip().splitlines() or [result.title])[0].strip()
+
+
+def _line(result: CheckResult, label: str) -> str:
+    """The ``label`` line of a check's message (``hint:``, ``at``), without its label; "" if none."""
+    for line in result.message.splitlines():
+        if line.strip().startswith(label):
+            return line.strip()[len(label):].strip()
+    return ""
+
+
+def _same_error(failed: list[CheckResult]) -> dict[tuple[str, str, str], list[CheckResult]]:
+    """Failed checks that raised, by (module, exception, where in the student's code): one error, many checks."""
+    groups: dict[tuple[str, str, str], list[CheckResult]] = {}
+    for result in failed:
+        raised = symptoms(result).get("raised")
+        if isinstance(raised, str):
+            groups.setdefault((result.module, raised, _line(result, "at ")), []).append(result)
+    return groups
+
+
+def _error_item(group: list[CheckResult]) -> Item:
+    first = group[0]
+    where = _line(first, "at ")
+    name = Counter(_first_line(r) for r in group).most_common(1)[0][0].removeprefix("your code raised ")
+    advice = (f"The same error stopped {len(group)} checks of {first.module}.py"
+              + (f", at {where}" if where else "") + ". The hidden checks call each function on the inputs its "
+              "docstring describes, often the reference's arrays: an error your own tests never meet usually means "
+              "a shape or type that differs from the docstring (a transposed weight, a missing dimension).")
+    return Item(name, advice, group)
+
+
+def _module_item(module: str, failed: list[CheckResult]) -> Item:
+    hints = Counter(_line(r, "hint:") or _first_line(r) for r in failed)
+    hint, count = hints.most_common(1)[0]
+    times = f"{count} of them" if len(failed) > 1 else "it"
+    return Item(f"Most points lost: {module}.py",
+                f"{len(failed)} failed check{'s' * (len(failed) != 1)} that no known mistake explains. "
+                f"The commonest hint ({times}): {hint}", failed)

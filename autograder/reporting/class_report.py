@@ -31,12 +31,14 @@ from autograder import paths
 from autograder.grading import solutions
 from autograder.handout import mnist
 from autograder.reporting import plots
-from autograder.results import CheckResult, module_of
+from autograder.reporting.advice import not_attempted
+from autograder.results import CheckResult, counted, module_of
 
 TOP_FAILURES = 15
 HARDEST = 10
 FIGURES = {"scores": "score_distribution.png", "pass_rates": "pass_rate_by_check.png",
-           "failures": "common_failures.png", "losses": "loss_curves.png", "confusion": "reference_confusion.png"}
+           "failures": "common_failures.png", "losses": "loss_curves.png", "confusion": "reference_confusion.png",
+           "class_confusion": "class_confusion.png"}
 CACHE = "reference_confusion.npy"
 
 
@@ -92,6 +94,16 @@ class Failure:
     @property
     def module(self) -> str:
         return module_of(self.check_id)
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A function some students left unfinished: the first line of its NotImplementedError, who, and what it cost."""
+
+    module: str
+    message: str
+    students: tuple[str, ...]
+    checks: int  # failed checks, summed over those students
 
 
 @dataclass(frozen=True)
@@ -162,8 +174,9 @@ def write_class_report(week: str, students: dict[str, list[CheckResult]], grades
     out.mkdir(parents=True, exist_ok=True)
     summary = summarize(week, students, grades, bonus_ids)
     colours = plots.module_colours(summary.modules)
-    failures = common_failures(students)
+    failures, unfinished = common_failures(students), unfinished_todos(students)
     histories = loss_histories(students, policy_of(week).accuracy_check)
+    ours = class_confusion(students, policy_of(week).accuracy_check)
 
     plots.score_histogram(summary.scores, summary.max_score, out / FIGURES["scores"])
     plots.pass_rates([(c.module, plots.shorten(c.title), c.passed, c.attempted) for c in summary.checks],
@@ -174,25 +187,74 @@ def write_class_report(week: str, students: dict[str, list[CheckResult]], grades
     _draw_or_remove(bool(histories), lambda path: plots.loss_curves(histories, path), out / FIGURES["losses"])
     _draw_or_remove(confusion is not None, lambda path: plots.confusion_heatmap(confusion, path),
                     out / FIGURES["confusion"])
+    _draw_or_remove(ours is not None, lambda path: plots.confusion_heatmap(
+        ours[0], path, f"The class's {counted(ours[1], 'accuracy run')}"), out / FIGURES["class_confusion"])
 
     index = out / "index.html"
-    index.write_text(_page(summary, failures, histories, confusion, feedback or {}, colours, out), encoding="utf-8")
+    index.write_text(_page(summary, failures, unfinished, histories, (confusion, ours), feedback or {}, colours, out),
+                     encoding="utf-8")
     return index
 
 
 def common_failures(students: dict[str, list[CheckResult]], limit: int = TOP_FAILURES) -> list[Failure]:
-    """The ``limit`` most frequent (check, first message line) pairs among failed checks, most frequent first."""
+    """The ``limit`` most frequent (check, first message line) pairs among failed checks, most frequent first.
+
+    Checks that met an unfinished TODO (``advice.not_attempted``) are left out: on a class where many students
+    have not finished they would fill the list and hide the real mistakes (``unfinished_todos`` lists them)."""
     groups: dict[tuple[str, str], list[str]] = {}
     titles, order = {}, {}
     for student in sorted(students):
         for result in students[student]:
             order.setdefault(result.id, len(order))
-            if not result.passed:
+            if not result.passed and not not_attempted(result):
                 first = (result.message.strip().splitlines() or ["(no message)"])[0].strip()
                 groups.setdefault((result.id, first), []).append(student)
                 titles[result.id] = result.title
     ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), order[item[0][0]], item[0][1]))
     return [Failure(check, titles[check], message, tuple(who)) for (check, message), who in ranked[:limit]]
+
+
+def unfinished_todos(students: dict[str, list[CheckResult]]) -> list[Unfinished]:
+    """The functions left unfinished (NotImplementedError), by module and message: the most students first, then
+    in the week's order."""
+    groups: dict[tuple[str, str], dict[str, int]] = {}
+    order: dict[str, int] = {}
+    for student in sorted(students):
+        for result in students[student]:
+            order.setdefault(result.module, len(order))
+            if not_attempted(result):
+                first = (result.message.strip().splitlines() or [result.title])[0].strip()
+                first = first.removeprefix("your code raised NotImplementedError: ")
+                who = groups.setdefault((result.module, first), {})
+                who[student] = who.get(student, 0) + 1
+    ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), order[item[0][0]]))  # stable: first met first
+    return [Unfinished(module, message, tuple(who), sum(who.values())) for (module, message), who in ranked]
+
+
+def class_confusion(students: dict[str, list[CheckResult]], accuracy_check: str | None,
+                    classes: int = 10) -> tuple[np.ndarray, int] | None:
+    """The sum of the accuracy runs' confusion matrices (``data["confusion"]``) and how many there were; None if
+    none has one.
+
+    The grader counts them in the grading process from the trained weights' predictions (true digit by row,
+    predicted by column); a saved matrix that is not ``classes`` x ``classes`` non-negative integers is skipped.
+    """
+    total, runs = np.zeros((classes, classes), dtype=np.int64), 0
+    for student in sorted(students):
+        data = next((r.data for r in students[student] if r.id == accuracy_check), {})
+        matrix = _counts(data.get("confusion") if isinstance(data, dict) else None, classes)
+        if matrix is not None:
+            total, runs = total + matrix, runs + 1
+    return (total, runs) if runs else None
+
+
+def _counts(value: object, classes: int) -> np.ndarray | None:
+    """``value`` as a (classes, classes) int64 count matrix, or None unless it is exactly a list of such rows."""
+    if not (isinstance(value, list) and len(value) == classes and all(
+            isinstance(row, list) and len(row) == classes
+            and all(type(n) is int and 0 <= n < 2**40 for n in row) for row in value)):
+        return None
+    return np.array(value, dtype=np.int64)
 
 
 def loss_histories(students: dict[str, list[CheckResult]], accuracy_check: str | None) -> dict[str, list[float]]:
@@ -275,7 +337,7 @@ a { color: #4b2a8a; }
 """
 
 
-def _page(summary: ClassSummary, failures, histories, confusion, feedback, colours, out: Path) -> str:
+def _page(summary: ClassSummary, failures, unfinished, histories, confusions, feedback, colours, out: Path) -> str:
     week = escape(summary.week)
     parts = [f"<h1>Class report: {week}</h1>",
              (f'<p class="sub">Generated {datetime.now():%Y-%m-%d %H:%M} from grades.csv and the check results '
@@ -286,8 +348,10 @@ def _page(summary: ClassSummary, failures, histories, confusion, feedback, colou
              "<h2>Pass rate per check</h2>",
              _img(out, "pass_rates", "Pass rate of every check, grouped by module, worst first"), _hardest(summary),
              "<h2>Most common failures</h2>", _failures(failures, out),
+             "<h2>Not attempted: unfinished TODOs</h2>", _unfinished(unfinished),
              "<h2>Training loss of the accuracy runs</h2>", _losses(summary, histories, out),
-             "<h2>Reference model: confusion matrix</h2>", _confusion(summary.week, confusion, out)]
+             "<h2>Confusion matrices: the class and the reference model</h2>",
+             _class_confusion(summary, confusions[1], out), _confusion(summary.week, confusions[0], out)]
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
             f"<title>Class report {week}</title>\n<style>{STYLE}</style></head>\n<body><main>\n"
             + "\n".join(part for part in parts if part) + "\n</main></body></html>\n")
@@ -297,7 +361,7 @@ def _stats(summary: ClassSummary) -> str:
     scores, top = summary.scores, summary.max_score
     passed = sum(check.passed for check in summary.checks if not check.bonus)
     attempts = sum(check.attempted for check in summary.checks if not check.bonus)
-    stats = [(f"{len(summary.submitted)}", "submissions"),
+    stats = [(f"{len(summary.submitted)}", "submission" if len(summary.submitted) == 1 else "submissions"),
              (f"{statistics.mean(scores):.1f}" if scores else "–", f"mean score / {top:g}"),
              (f"{statistics.median(scores):g}" if scores else "–", f"median score / {top:g}"),
              (f"{passed / attempts:.0%}" if attempts else "–", "of regular checks passed"),
@@ -325,8 +389,8 @@ def _warnings(summary: ClassSummary) -> str:
             checked = sum(r.points for r in results.values() if not _is_bonus(summary, r.id))
             graded = _number(row.get("raw_score") or row["score"])
             if abs(checked - graded) > 1e-6:
-                notes.append(f"{escape(student)}: grades.csv has {graded:g} points before penalties, the check "
-                             f"results {checked:g}: are the results from the run that was exported?")
+                notes.append(f"{escape(student)}: grades.csv has {counted(graded, 'point')} before penalties, "
+                             f"the check results {checked:g}: are the results from the run that was exported?")
     return "".join(f'<p class="warn">{note}</p>' for note in notes)
 
 
@@ -382,7 +446,7 @@ def _hardest(summary: ClassSummary, limit: int = HARDEST) -> str:
     rows = "".join(f"<tr><td>{escape(c.title)}<br><code>{escape(c.id)}</code></td>"
                    f'<td class="n">{c.rate:.0%}</td><td class="n">{c.passed} / {c.attempted}</td></tr>'
                    for c in hard[:limit])
-    return (f"<p>The {min(limit, len(hard))} regular checks passed least often:</p>"
+    return (f"<p>The {counted(min(limit, len(hard)), 'regular check')} passed least often:</p>"
             "<table><thead><tr><th>check</th><th>pass rate</th><th>passed</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>")
 
@@ -396,9 +460,35 @@ def _failures(failures: list[Failure], out: Path, shown: int = 12) -> str:
                                                else "")
         rows.append(f"<tr><td>{escape(f.title)}<br><code>{escape(f.check_id)}</code></td><td>{escape(f.message)}"
                     f'</td><td class="n">{len(f.students)}</td><td class="id">{escape(who)}</td></tr>')
-    return (_img(out, "failures", f"Bar chart of the {len(failures)} most common failures")
+    return (_img(out, "failures", f"Bar chart of the {counted(len(failures), 'most common failure')}")
             + "<table><thead><tr><th>check</th><th>message (first line)</th><th>count</th><th>students</th></tr>"
             f"</thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _unfinished(unfinished: list[Unfinished], shown: int = 12) -> str:
+    if not unfinished:
+        return '<p class="note">Every submission finished every TODO the checks reach.</p>'
+    rows = []
+    for u in unfinished:
+        who = ", ".join(u.students[:shown]) + (f" and {len(u.students) - shown} more" if len(u.students) > shown
+                                               else "")
+        rows.append(f"<tr><td><code>{escape(u.module)}.py</code></td><td>{escape(u.message)}</td>"
+                    f'<td class="n">{counted(len(u.students), "student")}</td>'
+                    f'<td class="n">{counted(u.checks, "check")}</td><td class="id">{escape(who)}</td></tr>')
+    return ('<p class="note">Checks that met a function still raising NotImplementedError: not a mistake, work '
+            "not done. They are left out of the most common failures above.</p>"
+            "<table><thead><tr><th>module</th><th>unfinished</th><th>students</th><th>failed checks</th>"
+            f"<th>who</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _class_confusion(summary: ClassSummary, ours: tuple[np.ndarray, int] | None, out: Path) -> str:
+    if ours is not None:
+        return _img(out, "class_confusion", f"Confusion matrix of the class's {counted(ours[1], 'accuracy run')} "
+                    "on the MNIST test images, summed")
+    if summary.accuracy_check is None:
+        return '<p class="note">No class confusion matrix: the check results hold no accuracy check.</p>'
+    return ('<p class="note">No class confusion matrix: no accuracy run saved one (train did not finish, or the '
+            "results are from a kit that did not count them).</p>")
 
 
 def _losses(summary: ClassSummary, histories: dict[str, list[float]], out: Path) -> str:

@@ -11,11 +11,13 @@ what the student wrote is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from html import escape
 
+from autograder import paths
 from autograder.grading.checklist import bonus_check_ids
-from autograder.reporting.advice import diagnose, likely_causes
+from autograder.reporting.advice import fix_first, likely_causes
 from autograder.reporting.sanitize import with_policy
 from autograder.results import CheckResult
 
@@ -80,7 +82,7 @@ def report_html(week: str, student: str, results: list[CheckResult], module: str
         parts.append('<h3>What happened to this notebook at grading</h3><ul class="problems">'
                      + "".join(f"<li>{_text(problem)}</li>" for problem in problems)
                      + "</ul><p>Its points come from your <code>.py</code> modules, which were graded as usual.</p>")
-    parts += [_modules_table(results, extra), _advice_list(results)]
+    parts += [_modules_table(results, extra), _advice_list(results, visible_modules(week), extra)]
     listed = [r for r in results if module is None or r.module == module]
     if listed:
         title = f"Checks of {module}.py" if module else "Every check"
@@ -106,19 +108,25 @@ def _modules_table(results: list[CheckResult], extra: set[str]) -> str:
             + "".join(rows) + "</table>")
 
 
-def _advice_list(results: list[CheckResult]) -> str:
-    diagnoses = diagnose(results)
-    if not diagnoses:
+def _advice_list(results: list[CheckResult], visible: Collection[str] = (), extra: Collection[str] = ()) -> str:
+    """"What to fix first": ``advice.fix_first``'s items, each with its modules, checks and points lost."""
+    items = fix_first(results, visible, extra)
+    if not items:
         failed = sum(not r.passed for r in results)
         return ("<h3>What to fix first</h3><p>" + ("Every check passed. Well done!" if not failed else
                 "Each failed check below says what was expected, what your code gave, and a hint.") + "</p>")
-    items = []
-    for diagnosis in diagnoses:
-        modules = ", ".join(f"{m}.py" for m in dict.fromkeys(r.module for r in diagnosis.checks))
-        count = len(diagnosis.checks)
-        items.append(f"<li><b>{_text(diagnosis.mistake.name)}</b> ({modules}: {count} check{'s' * (count != 1)}, "
-                     f"{_points(diagnosis.points_lost)} points). {_text(diagnosis.mistake.advice)}</li>")
-    return '<h3>What to fix first</h3><ol class="advice">' + "".join(items) + "</ol>"
+    lines = []
+    for item in items:
+        reproduce = re.sub("`([^`]*)`", r"<code>\1</code>", _text(item.how_to_reproduce))
+        lines.append(f"<li><b>{_text(item.name)}</b> ({_text(item.extent)}). {_text(item.advice)}"
+                     + (f" {reproduce}" if reproduce else "") + "</li>")
+    return '<h3>What to fix first</h3><ol class="advice">' + "".join(lines) + "</ol>"
+
+
+def visible_modules(week: str) -> set[str]:
+    """The modules of ``week`` that students have visible tests for (``assignments/<week>/test_<module>.py``)."""
+    folder = paths.ASSIGNMENTS / paths.check_week(week)
+    return {path.stem.removeprefix("test_") for path in folder.glob("test_*.py")}
 
 
 def _checks_table(results: list[CheckResult], causes: dict, extra: set[str]) -> str:

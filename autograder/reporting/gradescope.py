@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from autograder.reporting.advice import diagnose
-from autograder.reporting.feedback import totals
+from autograder.reporting.advice import fix_first
+from autograder.reporting.feedback import totals, visible_modules
 from autograder.results import CheckResult, write_atomically
 
 VISIBILITY = "after_published"
@@ -49,7 +49,8 @@ def results_json(week: str, student: str, results: list[CheckResult], bonus_ids:
             "visibility": VISIBILITY,
             "extra_data": {"check": result.id, "seconds": result.seconds},
         })
-    advice = [f"- {d.mistake.name}: {d.mistake.advice}" for d in diagnose(results)]
+    advice = [f"- {item.name} ({item.extent}): {item.advice} {item.how_to_reproduce}".rstrip()
+              for item in fix_first(results, visible_modules(week), bonus_ids)]
     output = (f"{student}, {week}: {score:g} / {possible:g} points"
               + (f", {bonus:g} / {bonus_max:g} extra credit" if bonus_max else "")
               + (f", after a late penalty of {penalty:g}" if penalty else "") + "."

@@ -19,6 +19,8 @@ from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from autograder.results import counted
+
 DPI = 110
 ACCENT = "#3d6fb6"  # single-series bars (the score histogram)
 INK = "#222222"  # statistics drawn over the data: mean and median lines, counts
@@ -64,7 +66,7 @@ def score_histogram(scores: Sequence[float], max_score: float, path: Path) -> Pa
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"score (points out of {max_score:g}; bonus not included)")
     ax.set_ylabel("students")
-    ax.set_title(f"Score distribution (n = {scores.size} submission{'s' * (scores.size != 1)})")
+    ax.set_title(f"Score distribution (n = {counted(scores.size, 'submission')})")
     return _save(fig, path)
 
 
@@ -126,7 +128,8 @@ def failure_counts(rows: Sequence[tuple[str, str, str, int]], colours: dict[str,
     else:
         _nothing(ax, "no failures: every submission passed every check")
     ax.set_xlabel("submissions with this failure")
-    ax.set_title(f"The {len(rows)} most common failures (check, then the first line of its message)", loc="left")
+    ax.set_title(f"The {counted(len(rows), 'most common failure')} (check, then the first line of its message)",
+                 loc="left")
     return _save(fig, path)
 
 
@@ -163,7 +166,7 @@ def loss_curves(histories: dict[str, Sequence[float]], path: Path) -> Path:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean training loss" + (" (log scale)" if log else ""))
-    ax.set_title(f"Training loss of each submission's accuracy run ({len(histories)} students; "
+    ax.set_title(f"Training loss of each submission's accuracy run ({counted(len(histories), 'student')}; "
                  "x = loss became NaN or infinite)", loc="left", fontsize=10)
     ax.grid(color="#e5e5e5", linewidth=0.8)
     if few and histories:
@@ -171,15 +174,17 @@ def loss_curves(histories: dict[str, Sequence[float]], path: Path) -> Path:
     return _save(fig, path)
 
 
-def confusion_heatmap(matrix: np.ndarray, path: Path) -> Path:
-    """The reference model's 10x10 confusion matrix with counts in every cell and its accuracy in the title."""
+def confusion_heatmap(matrix: np.ndarray, path: Path, subject: str = "Reference model") -> Path:
+    """A 10x10 confusion matrix (``subject``'s: the reference model's, or the class's summed) with counts in every
+    cell and its accuracy in the title."""
     matrix = np.asarray(matrix, dtype=np.int64)
     fig, ax = _figure(7, 6.2)
     norm = PowerNorm(gamma=0.35, vmin=0, vmax=max(int(matrix.max()), 1))  # makes a handful of errors visible
     image = ax.imshow(matrix, cmap="Blues", norm=norm)
+    size = 8 if matrix.max(initial=0) < 100_000 else 6  # a class's summed counts reach six digits
     for (row, col), count in np.ndenumerate(matrix):
         colour = "white" if norm(count) > 0.6 else INK if count else "#b0b0b0"
-        ax.text(col, row, f"{count}", ha="center", va="center", fontsize=8, color=colour,
+        ax.text(col, row, f"{count}", ha="center", va="center", fontsize=size, color=colour,
                 fontweight="bold" if row == col else "normal")
     classes = range(matrix.shape[0])
     ax.set_xticks(classes)
@@ -188,7 +193,7 @@ def confusion_heatmap(matrix: np.ndarray, path: Path) -> Path:
     ax.set_ylabel("true digit")
     total = int(matrix.sum())
     accuracy = np.trace(matrix) / total if total else 0.0
-    ax.set_title(f"Reference model on the {total:,} test images: accuracy {accuracy:.2%}")
+    ax.set_title(f"{plain(subject)} on {total:,} test images: accuracy {accuracy:.2%}")
     fig.colorbar(image, ax=ax, shrink=0.8, label="images")
     return _save(fig, path)
 

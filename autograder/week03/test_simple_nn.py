@@ -25,6 +25,7 @@ from autograder.checks import (
     numpy_beside,
     real_array,
     rel_error,
+    shape_symptoms,
     without_init,
 )
 from autograder.week03.problems import clear_of_zero, small_problem
@@ -235,7 +236,8 @@ def test_init_parameter_shapes(student):
             expect(isinstance(got, np.ndarray) and got.shape == shape, f"SimpleNN({sizes or ''}).{name}",
                    expected=f"an array of shape {shape}",
                    got=f"shape {got.shape}" if isinstance(got, np.ndarray) else repr(type(got).__name__),
-                   hint="weights are (inputs, outputs); biases are row vectors (1, outputs)")
+                   hint="weights are (inputs, outputs); biases are row vectors (1, outputs)",
+                   symptoms=shape_symptoms(got.shape, shape) if isinstance(got, np.ndarray) else {})
 
 
 @pytest.mark.points(1)
@@ -547,7 +549,7 @@ def parameters_of(model, when: str) -> dict:
         expect(value is not None and value.shape == shape, f"self.{name} {when}", expected=f"an array of shape "
                f"{shape}", got=f"shape {value.shape}" if value is not None else "no numeric array",
                hint="keep the parameters in self.W1, self.b1, self.W2 and self.b2, the names __init__ creates, "
-               "and update them there")
+               "and update them there", symptoms=shape_symptoms(value.shape, shape) if value is not None else {})
         bad = int(np.sum(~np.isfinite(value)))
         expect(bad == 0, f"self.{name} {when}", expected="finite values", got=f"{bad} NaN or inf values",
                hint="a NaN weight usually means the learning rate is too large or a gradient is wrong: see the "
@@ -567,6 +569,13 @@ def cross_entropy(params: dict, X: np.ndarray, y: np.ndarray) -> float:
 def disguised(X: np.ndarray, y: np.ndarray, pixels: np.ndarray, classes: np.ndarray):
     """(X, y) with the pixels in the order ``pixels`` and class k named ``classes[k]``: fresh arrays."""
     return np.ascontiguousarray(X[:, pixels]), classes[y].astype(y.dtype)
+
+
+def confusion_counts(digits: np.ndarray, predicted: np.ndarray) -> list[list[int]]:
+    """10 x 10 counts, true digit by row and predicted digit by column, as plain ints: the class report sums them
+    (``class_report.class_confusion``)."""
+    cells = np.asarray(digits, dtype=np.int64) * 10 + np.asarray(predicted, dtype=np.int64)
+    return np.bincount(cells, minlength=100).reshape(10, 10).tolist()
 
 
 #: The hint of every check that finds the parameters unchanged by training.
@@ -682,12 +691,14 @@ def test_accuracy_above_90_percent_on_mnist(student, mnist, rng, request):
     trained = parameters_of(model, f"after {call}")
     # the predictions scored are the grader's: the trained weights' forward pass, here, on images the
     # student's code never sees
-    accuracy = float(np.mean(np.argmax(logits_of(trained, X_test), axis=1) == y_test))
+    predicted = np.argmax(logits_of(trained, X_test), axis=1)
+    accuracy = float(np.mean(predicted == y_test))
     try:
         losses = [float(v) for v in np.asarray(history, dtype=np.float64).ravel()][:100]
     except (TypeError, ValueError):
         losses = []
-    request.node.nngrader_data = {"accuracy": accuracy, "train_seconds": round(seconds, 2), "history": losses}
+    request.node.nngrader_data = {"accuracy": accuracy, "train_seconds": round(seconds, 2), "history": losses,
+                                  "confusion": confusion_counts(mnist["y_test"], np.argsort(classes)[predicted])}
     expect(seconds <= TRAIN_BUDGET_S, f"time taken by {call}",
            expected=f"at most {TRAIN_BUDGET_S} s (the reference takes about 4 s)", got=f"{seconds:.0f} s",
            hint="process a whole mini-batch with one matrix product instead of a loop over examples")
