@@ -409,8 +409,15 @@ def _check(name: str, parts: list[str], inbound: Path, now: dt.datetime) -> tupl
     return _Candidate(student, name, claimed), ""
 
 
-def _small_text(folder: Path, name: str, limit: int = 1024) -> tuple[str | None, str]:
-    """The text of a small regular file in ``folder`` (never through a link), or None and why not."""
+def _small_text(folder: Path, name: str) -> tuple[str | None, str]:
+    """The text of an nbgrader file of a submission, stripped (``timestamp.txt``, the secret), or None and why not."""
+    text, why = small_text(folder, name)
+    return (None if text is None else text.strip()), why
+
+
+def small_text(folder: Path, name: str, limit: int = 1024) -> tuple[str | None, str]:
+    """The UTF-8 text of a regular file in ``folder`` of at most ``limit`` bytes, as it is (never read through a
+    link, never more than ``limit`` + 1 bytes of it), or None and why not."""
     try:
         fd = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
@@ -424,9 +431,9 @@ def _small_text(folder: Path, name: str, limit: int = 1024) -> tuple[str | None,
     if len(raw) > limit:
         return None, f"its {name} is over {limit} bytes"
     try:
-        return raw.decode("utf-8").strip(), ""
+        return raw.decode("utf-8"), ""
     except UnicodeDecodeError:
-        return None, f"its {name} is not text"
+        return None, f"its {name} is not UTF-8 text"
 
 
 def parse_time(text: str) -> dt.datetime | None:
