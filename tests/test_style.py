@@ -89,18 +89,21 @@ def test_a_messy_module_gets_its_findings_and_its_missing_docstrings(tmp_path):
     assert "  line 1: F401 `os` imported but unused" in summary
 
 
-def test_the_students_own_configuration_and_noqa_hide_nothing(tmp_path):
-    """Do a pyproject.toml, ruff.toml and .ruff.toml in the student's folder that ignore every rule and exclude
-    every file, and ``# noqa`` comments (a file-wide one too), leave the findings as they are?"""
+def test_the_students_own_configuration_and_noqa_hide_nothing(tmp_path, monkeypatch):
+    """Do a pyproject.toml, ruff.toml and .ruff.toml in the student's folder (the working folder too) that ignore
+    every rule and exclude every file, and ``# noqa`` comments (a file-wide one too), leave the findings as they
+    are?"""
     alone = style.style_notes(write(tmp_path, MESSY))
     folder = tmp_path / "student"
     folder.mkdir()
-    ignore_all = 'line-length = 10\nexclude = ["*"]\n[lint]\nselect = []\nignore = ["ALL"]\n'
+    ignore_all = ('exclude = ["*"]\nforce-exclude = true\n[lint]\nignore = ["ALL"]\ndummy-variable-rgx = ".*"\n'
+                  '[lint.per-file-ignores]\n"*" = ["ALL"]\n')
     write(folder, ignore_all, "ruff.toml")
     write(folder, ignore_all, ".ruff.toml")
-    write(folder, '[tool.ruff]\nexclude = ["*"]\n[tool.ruff.lint]\nignore = ["ALL"]\n', "pyproject.toml")
+    write(folder, '[tool.ruff.lint.per-file-ignores]\n"*" = ["ALL"]\n', "pyproject.toml")
     noqa = MESSY.replace("import os\n", "import os  # noqa\n").replace("import numpy as np\n",
                                                                       "import numpy as np  # ruff: noqa\n")
+    monkeypatch.chdir(folder)
     configured = style.style_notes(write(folder, noqa))
     assert codes(configured) == codes(alone) and configured.finding_count == 7
 
