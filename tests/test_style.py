@@ -116,13 +116,18 @@ def test_the_module_is_read_and_never_run(tmp_path):
     assert notes.code_lines == 1 and not marker.exists()
 
 
-def test_a_module_that_does_not_parse_gets_a_note_and_ruffs_syntax_findings(tmp_path):
-    """Does a module with a syntax error give a note that its docstrings and comments are not counted (with the
-    line), ruff's syntax findings still listed, and no exception?"""
-    notes = style.style_notes(write(tmp_path, '"""Broken."""\n\ndef relu(x:\n    return x\n'))
-    assert notes.unparsed.startswith("the file does not parse (line 3") and notes.ruff_error == ""
-    assert notes.finding_count >= 1 and all(code == "invalid-syntax" for _, code in codes(notes))
-    assert "docstrings and comments: not counted, the file does not parse (line 3" in notes.summary()
+@pytest.mark.parametrize("content, why", [
+    ('"""Broken."""\n\ndef relu(x:\n    return x\n', "line 3: "),
+    ('"""Null."""\nx = 1\n\0\n', "null bytes"),
+    ('"""Deep."""\nf = ' + "lambda: " * 3000 + "1\n", ""),
+], ids=["syntax error", "null byte", "nested too deeply"])
+def test_a_module_that_does_not_parse_gets_a_note_and_no_exception(tmp_path, content, why):
+    """Does a module with a syntax error, a null byte or nesting too deep for Python's parser give a note that
+    its docstrings and comments are not counted (with the line when there is one), ruff's findings still listed?"""
+    notes = style.style_notes(write(tmp_path, content))
+    assert notes.unparsed.startswith("the file does not parse (") and why in notes.unparsed
+    assert notes.ruff_error == "" and notes.finding_count >= 1 and notes.documented == ()
+    assert f"docstrings and comments: not counted, {notes.unparsed}" in notes.summary().splitlines()
 
 
 @pytest.mark.parametrize("content, why", [

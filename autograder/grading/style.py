@@ -27,6 +27,7 @@ import tempfile
 import threading
 import tokenize
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,6 +102,7 @@ class StyleNotes:
         return "\n".join(lines)
 
     def _ruff_lines(self, listed: int) -> list[str]:
+        """What ruff said: why it could not run, or its findings counted by rule and the first ``listed``."""
         if self.ruff_error:
             return [f"ruff could not run: {self.ruff_error}"]
         if not self.finding_count:
@@ -127,38 +129,39 @@ def _coverage(text: str) -> dict:
     """The docstrings and comments of ``text``, or why they could not be counted."""
     try:
         tree = ast.parse(text)
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except SyntaxError as error:  # IndentationError too
-        return {"unparsed": f"the file does not parse (line {error.lineno}: {printable(error.msg)[:MAX_TEXT]})"}
-    except (ValueError, RecursionError, MemoryError, tokenize.TokenError) as error:
-        return {"unparsed": f"the file does not parse ({printable(error)[:MAX_TEXT]})"}
-    documented, undocumented, docstring_lines = [], [], set()
-    for node, name in _definitions(tree):
-        has = bool((ast.get_docstring(node) or "").strip())
-        if name is None:
-            module_docstring = has
-        else:
-            (documented if has else undocumented).append(printable(name)[:MAX_TEXT])
-        if has:
-            docstring_lines.update(range(node.body[0].lineno, node.body[0].end_lineno + 1))
-    comments, todo, code = set(), set(), set()
-    for token in tokens:
-        if token.type == tokenize.COMMENT:
-            comments.add(token.start[0])
-            if re.match(r"#+\s*TODO\b", token.string):
-                todo.add(token.start[0])
-        elif token.type not in _NOT_CODE:
-            code.update(range(token.start[0], token.end[0] + 1))
+        documented, undocumented, docstring_lines = [], [], set()
+        for node, name in _definitions(tree):
+            has = bool((ast.get_docstring(node) or "").strip())
+            if name is None:
+                module_docstring = has
+            else:
+                (documented if has else undocumented).append(printable(name)[:MAX_TEXT])
+            if has:
+                docstring_lines.update(range(node.body[0].lineno, node.body[0].end_lineno + 1))
+        comments, todo, code = set(), set(), set()
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):  # one at a time: a big file is big
+            if token.type == tokenize.COMMENT:
+                comments.add(token.start[0])
+                if re.match(r"#+\s*TODO\b", token.string):
+                    todo.add(token.start[0])
+            elif token.type not in _NOT_CODE:
+                code.update(range(token.start[0], token.end[0] + 1))
+    except (SyntaxError, ValueError, RecursionError, MemoryError, tokenize.TokenError) as error:
+        # SyntaxError (IndentationError too) has a line; a null byte is a ValueError, deep nesting a RecursionError
+        where = f"line {error.lineno}: " if getattr(error, "lineno", None) else ""
+        said = getattr(error, "msg", None) or str(error) or type(error).__name__
+        return {"unparsed": f"the file does not parse ({where}{printable(said)[:MAX_TEXT]})"}
     return {"module_docstring": module_docstring, "documented": tuple(documented),
             "undocumented": tuple(undocumented), "comment_lines": len(comments), "todo_lines": len(todo),
             "code_lines": len(code - docstring_lines)}
 
 
+#: Tokens that are not code: comments, line ends, indentation.
 _NOT_CODE = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
              tokenize.ENDMARKER, tokenize.ENCODING}
 
 
-def _definitions(tree: ast.Module):
+def _definitions(tree: ast.Module) -> Iterator[tuple[ast.AST, str | None]]:
     """(node, qualified name) of the module itself (name None), of each function and class at the top and of
     each method and nested class, dunder methods aside (the class says how to build one); functions inside
     functions are the function's own business and not listed."""
@@ -175,6 +178,7 @@ def _definitions(tree: ast.Module):
 
 
 def _names(names: tuple[str, ...]) -> str:
+    """The first MAX_NAMES of ``names``, and how many more there are."""
     listed = ", ".join(names[:MAX_NAMES])
     return listed + (f", and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
 
