@@ -7,7 +7,7 @@ WEEK ?= week03
 # Where the four MNIST files live (`make data` downloads them there).
 export NNGRADER_DATA_DIR ?= $(CURDIR)/data/mnist
 
-.PHONY: help venv sandbox data assignments release collect grade feedback report demo check test benchmark \
+.PHONY: help venv sandbox data assignments release collect grade feedback report demo check style test benchmark \
 	benchmark-throughput benchmark-reference clean
 
 help:
@@ -24,6 +24,8 @@ help:
 	@echo "make report       write the class report and each results.json again from grades.csv"
 	@echo "make check DIR=folder [STUDENT=id]   grade one folder with the hidden graders, without nbgrader,"
 	@echo "                  drawing the numbers that student gets"
+	@echo "make style DIR=folder   style notes on each module of a folder (ruff, docstrings, comments): for the TA"
+	@echo "                  who grades \"clean and commented\"; they give no points"
 	@echo "make benchmark    reference speed and end-to-end grading time"
 	@echo "make benchmark-throughput [STUDENTS=8] [ROUNDS=2]   submissions per minute: bare nbgrader, 1 worker, all cores, Dask"
 	@echo "make benchmark-reference   the NumPy reference SimpleNN against the same network in PyTorch"
@@ -63,6 +65,10 @@ grade: venv sandbox
 check: venv sandbox
 	@test -n "$(DIR)" || { echo "usage: make check DIR=path/to/submission [STUDENT=id] [WEEK=$(WEEK)]"; exit 2; }
 	$(PY) -m autograder.cli check $(WEEK) $(DIR) $(if $(STUDENT),--student $(STUDENT))
+
+style: venv
+	@test -n "$(DIR)" || { echo "usage: make style DIR=path/to/submission [WEEK=$(WEEK)]"; exit 2; }
+	$(PY) -m autograder.cli style $(WEEK) $(DIR)
 
 test: venv sandbox
 	$(PY) -m pytest

@@ -16,8 +16,8 @@ from autograder import intake, paths
 from autograder.authoring import build
 from autograder.course import demo, lock, nbgrader_commands, preflight, workflow
 from autograder.faults import KitFault
-from autograder.grading import runner
-from autograder.grading.checklist import bonus_check_ids
+from autograder.grading import runner, style
+from autograder.grading.checklist import bonus_check_ids, collect_checks
 from autograder.handout import mnist
 from autograder.reporting import reports
 from autograder.untrusted import printable
@@ -48,7 +48,7 @@ def cmd_grade(args: argparse.Namespace) -> None:
 
 def cmd_report(args: argparse.Namespace) -> None:
     workflow.require_release(args.week)
-    workflow.export_grades()  # grades.csv as the gradebook is now: a TA may have changed grades in formgrader
+    workflow.refresh_grades()  # a TA may have changed grades in formgrader since make grade
     print_reports(reports.write_reports(args.week))
 
 
@@ -78,7 +78,7 @@ def cmd_feedback(args: argparse.Namespace) -> None:
     for problem in problems:
         print(f"no feedback for {printable(problem)}")
     print(f"feedback written and released: {folder}")
-    workflow.export_grades()  # the pages above read the gradebook as it is now; grades.csv says the same
+    workflow.refresh_grades()  # the pages above read the gradebook as it is now; grades.csv says the same
     reports.write_reports(args.week)  # the class report links to the new feedback pages
 
 
@@ -110,6 +110,19 @@ def cmd_check(args: argparse.Namespace) -> int:
           + (f" + {sum(r.points for r in extra):g} / {sum(r.max_points for r in extra):g} extra credit"
              if extra else ""))
     return 0
+
+
+def cmd_style(args: argparse.Namespace) -> None:
+    """Print the style notes on each of the week's modules in a folder, for the TA who grades "clean and
+    commented" (``grading/style.py``: read as text, never run; they give no points)."""
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder")
+    for module in dict.fromkeys(spec.module for spec in collect_checks(args.week)):
+        path = folder / f"{module}.py"
+        print_lines(style.style_notes(path).summary() if path.exists() or path.is_symlink()
+                    else f"{module}.py: not in {folder}")
+        print()
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -176,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_argument("--log", type=Path, help="also write pytest's own output here (quotes grader code)")
     sub.add_argument("--student", default="", help="grade as this student id: their problems and quiz (default: none)")
     sub.set_defaults(run=cmd_check)
+    sub = verbs.add_parser("style", help="style notes on each module of a folder, for the TA (no points)")
+    sub.add_argument("week")
+    sub.add_argument("folder")
+    sub.set_defaults(run=cmd_style)
     args = parser.parse_args(argv)
     try:
         if hasattr(args, "week"):

@@ -10,7 +10,7 @@ import pytest
 
 from autograder import cli, paths
 
-VERBS = ["assignments", "release", "collect", "grade", "feedback", "report", "demo", "check"]
+VERBS = ["assignments", "release", "collect", "grade", "feedback", "report", "demo", "check", "style"]
 
 
 def nngrader(*args: str) -> subprocess.CompletedProcess:
@@ -19,7 +19,8 @@ def nngrader(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_help_lists_every_verb(capsys):
-    """Does `--help` exit 0 and list every verb: assignments, release, collect, grade, feedback, report, demo, check?"""
+    """Does `--help` exit 0 and list every verb: assignments, release, collect, grade, feedback, report, demo, check,
+    style?"""
     with pytest.raises(SystemExit) as stopped:
         cli.main(["--help"])
     assert stopped.value.code == 0
@@ -126,3 +127,19 @@ def test_a_mistyped_make_target_points_to_make_help():
     assert done.returncode == 2 and "no target 'gradee'; see make help" in done.stderr, done.stderr
     shown = subprocess.run(["make", "-s", "-n"], cwd=paths.ROOT, capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0 and "make grade" in shown.stdout and "make demo" in shown.stdout, shown.stdout
+
+
+def test_style_notes_each_module_of_a_folder_for_the_ta(tmp_path):
+    """Does `style week03 DIR` print the style notes of each of the week's modules in the folder (its ruff finding
+    and the function without a docstring), say which modules are not there, and exit 0, without running the code?"""
+    (tmp_path / "simple_nn.py").write_text('"""Doc."""\nimport os\nopen("ran", "w")\n\n\ndef relu(z):\n'
+                                           "    return z\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "style", "week03", str(tmp_path)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "style notes on simple_nn.py (for the TA to read; they give no points)" in done.stdout
+    assert "(missing: relu)" in done.stdout and "line 2: F401" in done.stdout
+    assert "perceptron.py: not in " in done.stdout
+    assert not (tmp_path / "ran").exists()
+    missing = nngrader("style", "week03", str(tmp_path / "nowhere"))
+    assert missing.returncode == 1 and missing.stderr.strip().endswith("nowhere is not a folder")

@@ -168,10 +168,17 @@ def _grade(week: str, force: bool, progress: bool, workers: int | None,
 
 def export_grades() -> Path:
     """Write grades.csv from the gradebook as it is now (a TA's overrides in formgrader included), through the
-    kit's exporter (``export.py``): after grading, and before each report or feedback, so it is never stale."""
+    kit's exporter (``export.py``)."""
     out = paths.course().grades_csv
     nbgrader("export", f"--to={out}", "--exporter=autograder.course.export.CsvWithBonus")
     return out
+
+
+def refresh_grades() -> None:
+    """Export grades.csv again if make grade has written it: before a report or feedback, so that what they show
+    is the gradebook as it is now, not as it was at grading (a course never graded keeps having none)."""
+    if paths.course().grades_csv.is_file():
+        export_grades()
 
 
 def inspect_submission(week: str, folder: Path) -> list[str]:
