@@ -34,8 +34,12 @@ WEEK = "week03"
 BIN = Path(sys.executable).parent
 ALICE, BOB = "nngtest-alice", "nngtest-bob"
 #: A permission probe a student runs: ``list`` or ``read`` a path; prints ``ok`` or the error's name.
-PROBE = ("import os, sys\ntry:\n    os.listdir(sys.argv[2]) if sys.argv[1] == 'list' else open(sys.argv[2], 'rb').read()"
-         "\n    print('ok')\nexcept OSError as error:\n    print(type(error).__name__)")
+PROBE = """import os, sys
+try:
+    os.listdir(sys.argv[2]) if sys.argv[1] == "list" else open(sys.argv[2], "rb").read()
+    print("ok")
+except OSError as error:
+    print(type(error).__name__)"""
 
 
 @dataclass(frozen=True)
@@ -135,8 +139,9 @@ def command(commands: list[str], start: str) -> str:
 
 @pytest.fixture(scope="module")
 def term(shared, users):
-    """A week of the exchange: the instructor releases, alice and bob fetch and submit with the printed commands,
-    alice also submits under bob's name, the instructor collects and releases feedback, both fetch it."""
+    """A week of the exchange: the instructor releases, alice and bob fetch and submit with the printed commands
+    (alice also runs the visible tests, and submits under bob's name), the instructor collects and releases
+    feedback, both fetch it."""
     bin_dir = students_bin(shared, users[0])
     alice, bob = (Student(u.pw_name, u.pw_uid, u.pw_gid, Path(u.pw_dir), f"{bin_dir}:/usr/local/bin:/usr/bin:/bin")
                   for u in users)
@@ -148,6 +153,7 @@ def term(shared, users):
         student.run(command(commands, "nbgrader fetch_assignment"))
         student.run(f"echo '# written by {student.name}' >> {WEEK}/perceptron.py")
         student.run(submit)
+    visible = alice.run(command(commands, f"cd {WEEK} && python -m pytest"))  # a few seconds: once is enough
     alice.run(f"{submit.split('#')[0].strip()} --student={bob.name}")  # a forgery: bob's name, alice's folder
     collection = workflow.collect(WEEK)
     layout = paths.course()
@@ -162,7 +168,7 @@ def term(shared, users):
     nbgrader("release_feedback", WEEK)
     for student in (alice, bob):
         student.run(command(commands, "nbgrader fetch_feedback"))
-    return SimpleNamespace(alice=alice, bob=bob, layout=layout, collection=collection,
+    return SimpleNamespace(alice=alice, bob=bob, layout=layout, collection=collection, visible=visible,
                            exchange=exchange_dir() / COURSE_ID)
 
 
@@ -190,6 +196,11 @@ def test_each_student_fetches_into_their_own_week_folder_and_submits(term):
         [submitted] = [p for p in (term.exchange / "inbound").iterdir() if p.stat().st_uid == student.uid
                        and p.name.startswith(f"{student.name}+{WEEK}+")]
         assert f"# written by {student.name}" in (submitted / "perceptron.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_visible_tests_run_in_the_fetched_folder(term):
+    assert "perceptron.py: 0 of 4 visible tests pass" in term.visible, term.visible
 
 
 @pytest.mark.slow
