@@ -18,6 +18,7 @@ import shutil
 import sqlite3
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,14 +59,20 @@ def keep_from_students(layout: paths.CourseLayout) -> None:
     submission, feedback and grades. nbgrader and the kit create those with the umask's modes (0644 and 0755
     under the usual 022): release makes the instructor's folders (``CourseLayout.instructors_folders``) before
     writing in them, and the verbs that write in the course run this. Group permissions are left as they are,
-    for a course its instructors share through a group.
+    for a course its instructors share through a group, and what another user owns stays as its owner made it.
     """
     shared = [layout.student_config.parent, exchange_dir()]
-    root = layout.root
-    root.chmod(stat.S_IMODE(root.stat().st_mode) & ~0o006 | 0o001)
-    for entry in root.iterdir():
+    _set_mode(layout.root, lambda mode: mode & ~0o006 | 0o001)
+    for entry in layout.root.iterdir():
         if not entry.is_symlink() and not any(entry == path or entry in path.parents for path in shared):
-            entry.chmod(stat.S_IMODE(entry.lstat().st_mode) & ~0o007)
+            _set_mode(entry, lambda mode: mode & ~0o007)
+
+
+def _set_mode(path: Path, change: Callable[[int], int]) -> None:
+    mode = stat.S_IMODE(path.lstat().st_mode)
+    if change(mode) != mode:
+        with contextlib.suppress(PermissionError):  # another user's
+            path.chmod(change(mode))
 
 
 def submit(week: str, student: str, files: Path) -> None:
