@@ -94,12 +94,26 @@ class CourseLayout:
     def feedback(self, student: str, week: str) -> Path:
         return self.feedback_root / student / week
 
+    @property
+    def reports_root(self) -> Path:
+        return self.root / "reports"
+
     def reports(self, week: str) -> Path:
-        return self.root / "reports" / week
+        return self.reports_root / week
+
+    @property
+    def results_root(self) -> Path:
+        return self.root / "results"
 
     def results(self, week: str, student: str) -> Path:
         """Gradescope-style ``results.json`` of one submission."""
-        return self.root / "results" / week / student / "results.json"
+        return self.results_root / week / student / "results.json"
+
+    @property
+    def instructors_folders(self) -> tuple[Path, ...]:
+        """The folders that hold the solutions or a student's work, feedback or grades: the instructor's alone."""
+        return (self.root / "source", self.root / "release", self.submitted_root, self.autograded_root,
+                self.feedback_root, self.reports_root, self.results_root, self.kit)
 
     # --- the kit's own files, under .nngrader/ --------------------------------------------------------------
     @property

@@ -1,6 +1,8 @@
 """Fixtures shared by the kit's own tests."""
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,13 @@ def mnist_dir() -> Path:
 @pytest.fixture(scope="module")
 def course_env(tmp_path_factory):
     """A fresh course directory and exchange, set in the environment for the whole test module."""
-    root = tmp_path_factory.mktemp("course")
+    with course_in(tmp_path_factory.mktemp("course")) as root:
+        yield root
+
+
+@contextmanager
+def course_in(root: Path) -> Iterator[Path]:
+    """``root`` as the course directory, its exchange in ``root/exchange``, set in the environment meanwhile."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("NNGRADER_COURSE_DIR", str(root))
         env.setenv("NNGRADER_EXCHANGE", str(root / "exchange"))

@@ -91,11 +91,11 @@ def student_commands(week: str) -> list[str]:
     """What a student runs, from their home folder, to fetch, check, submit and get feedback for ``week``."""
     config = paths.course().student_config
     return [f"mkdir -p ~/.jupyter && cp {config} ~/.jupyter/nbgrader_config.py   # once",
-            f"nbgrader fetch_assignment {week}",
-            f"cd {week} && python -m pytest; cd ..   # the visible tests (Validate in JupyterLab runs them too)",
-            f"nbgrader validate {week}/<module>.ipynb",
+            f"nbgrader fetch_assignment {week}   # into ./{week}",
+            f"cd {week} && python -m pytest; cd ..   # the visible tests",
+            f"nbgrader validate {week}/<module>.ipynb   # or the Validate button in JupyterLab",
             f"nbgrader submit {week}",
-            f"nbgrader fetch_feedback {week}   # after the instructor's make feedback"]
+            f"nbgrader fetch_feedback {week}   # after the instructor's make feedback: into ./{week}/feedback/"]
 
 
 class NbgraderError(RuntimeError):

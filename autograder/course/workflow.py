@@ -10,11 +10,14 @@ keeps extra credit out of the maximum.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,11 +38,40 @@ def release(week: str) -> Path:
     """Build nbgrader's source folder for ``week``, generate the student version and release it; the course gets
     its secret (``draws``) the first time."""
     layout = paths.course(write_config())
+    for folder in layout.instructors_folders:
+        folder.mkdir(exist_ok=True)
+    keep_from_students(layout)  # before the solutions are written into source/
     draws.ensure_secret(layout.root)
     build_assignment(week, layout.source(week), for_students=False)
     nbgrader("generate_assignment", week, "--force")
     nbgrader("release_assignment", week, "--force")
+    keep_from_students(layout)  # the gradebook nbgrader made
     return layout.release(week)
+
+
+def keep_from_students(layout: paths.CourseLayout) -> None:
+    """Take other users' permissions off everything in the course directory but the students' config and the
+    exchange, and leave the directory itself traversable, not listable.
+
+    Students on this machine pass through the course directory, where their config and (by default) the
+    exchange are; everything else in it is the instructor's: the solutions in ``source/``, every student's
+    submission, feedback and grades. nbgrader and the kit create those with the umask's modes (0644 and 0755
+    under the usual 022): release makes the instructor's folders (``CourseLayout.instructors_folders``) before
+    writing in them, and the verbs that write in the course run this. Group permissions are left as they are,
+    for a course its instructors share through a group, and what another user owns stays as its owner made it.
+    """
+    shared = [layout.student_config.parent, exchange_dir()]
+    _set_mode(layout.root, lambda mode: mode & ~0o006 | 0o001)
+    for entry in layout.root.iterdir():
+        if not entry.is_symlink() and not any(entry == path or entry in path.parents for path in shared):
+            _set_mode(entry, lambda mode: mode & ~0o007)
+
+
+def _set_mode(path: Path, change: Callable[[int], int]) -> None:
+    mode = stat.S_IMODE(path.lstat().st_mode)
+    if change(mode) != mode:
+        with contextlib.suppress(PermissionError):  # another user's
+            path.chmod(change(mode))
 
 
 def submit(week: str, student: str, files: Path) -> None:
@@ -72,6 +104,7 @@ def collect(week: str) -> intake.Collection:
     and stops the whole class on one malformed folder (``intake``).
     """
     layout = require_release(week)
+    keep_from_students(layout)  # a course released by an earlier kit
     return intake.collect(week, exchange_dir() / COURSE_ID / "inbound", layout.submitted_root,
                           layout.intake_records(week),
                           wanted=frozenset(p.name for p in (paths.ASSIGNMENTS / week).iterdir()))
@@ -171,6 +204,7 @@ def export_grades() -> Path:
     kit's exporter (``export.py``)."""
     out = paths.course().grades_csv
     nbgrader("export", f"--to={out}", "--exporter=autograder.course.export.CsvWithBonus")
+    keep_from_students(paths.course())  # grades.csv
     return out
 
 
@@ -258,7 +292,7 @@ def feedback(week: str) -> tuple[Path, list[str]]:
     One command for the class; if it fails, one per student, so one student's problem (a folder nbgrader
     cannot release) costs only their feedback. Returns the feedback folder and a line per student that failed.
     """
-    require_release(week)
+    keep_from_students(require_release(week))  # a course released by an earlier kit
     problems = []
     for verb, extra in (("generate_feedback", ["--force"]), ("release_feedback", [])):
         try:
