@@ -40,7 +40,7 @@ PAGE = r"""{%- extends 'index.html.j2' -%}
 
 {%- macro kit_style() -%}
 <style>
-pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+pre { white-space: pre-wrap; word-break: normal; overflow-wrap: anywhere; }
 div.nbgrader_cell .panel-heading { height: auto; min-height: 37px; overflow: hidden; }
 </style>
 {%- endmacro -%}
