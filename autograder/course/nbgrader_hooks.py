@@ -495,15 +495,17 @@ class KitReport(NbGraderPreprocessor):
 
 
 def name_grading_cells(nb: nbformat.NotebookNode, titles: dict[str, str]) -> None:
-    """Give every grading cell of ``nb`` the title of its check (``titles``: check id -> title) and no outputs."""
+    """Give every grading cell of ``nb`` the title of its check (``titles``: check id -> title), for the page's
+    template, and no outputs: the kit's report on the page shows each check's verdict once."""
     for cell in nb.cells:
         if cell.cell_type != "code" or not is_grade(cell) or cell.metadata["nbgrader"].get("solution"):
             continue
         grade_id = cell.metadata["nbgrader"].get("grade_id", "")
-        module = grade_id.removeprefix(notebooks.VISIBLE_PREFIX)
-        title = titles.get(notebooks.check_of(grade_id) or "") or (
-            f"Visible checks of {module}.py (0 points: they run before you submit)"
-            if grade_id.startswith(notebooks.VISIBLE_PREFIX) else None)
+        if grade_id.startswith(notebooks.VISIBLE_PREFIX):
+            title = (f"Visible checks of {grade_id.removeprefix(notebooks.VISIBLE_PREFIX)}.py "
+                     "(0 points: they run before you submit)")
+        else:
+            title = titles.get(notebooks.check_of(grade_id) or "")
         if title:
             cell.metadata[feedback_template.TITLE_KEY] = {"title": title}
         cell.outputs = []
