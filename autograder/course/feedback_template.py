@@ -1,10 +1,10 @@
 """The feedback page's template: nbgrader's own, made to read well offline (``nbgrader_hooks.FeedbackExporter``).
 
 ``nbgrader generate_feedback`` renders each notebook with nbgrader's
-``feedback/index.html.j2``. As it is, that page loads MathJax from a CDN in
-its head (a page took 31 s to appear offline, and its Content-Security-Policy
-refuses the script anyway), lists every grading cell as "Test cell", and
-headlines each cell with its grade id. The exporter loads ``loader()`` ahead
+``feedback/index.html.j2``. As it is, that page asks a CDN for MathJax in its
+head: the page's Content-Security-Policy refuses to run it, but Chromium still
+requests it, and offline a page took 31 s to appear. It also lists every
+grading cell as "Test cell" and headlines each cell with its grade id. The exporter loads ``loader()`` ahead
 of nbconvert's templates, so that:
 
 * ``mathjax.html.j2`` is an empty macro: the page loads nothing and runs no
