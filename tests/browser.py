@@ -4,8 +4,11 @@
     assert images_rendered(dom) == ...       # every <img> decoded (naturalWidth > 0)
     assert distinct_colours(shot) > 1000     # the screenshot is not blank
 
-The page is loaded from a probed copy: a ``<base href>`` pointing at the
-page's folder (so relative image links resolve as they would for the page
+``load_offline`` opens a page as it is (no probe), through Playwright, with
+the network blocked, and records every request the page makes.
+
+``render`` loads the page from a probed copy: a ``<base href>`` pointing at
+the page's folder (so relative image links resolve as they would for the page
 itself) and a small script that, on ``load``, records every image's natural
 size on ``<body data-rendered>`` and the page's height on
 ``<body data-page-height>``. A broken image link shows up there as a width of
@@ -81,6 +84,33 @@ def render(page: Path, screenshot: Path, width: int = 1280, height: int | None =
     if not Path(screenshot).is_file():
         raise AssertionError(f"Chromium wrote no screenshot to {screenshot}")
     return dom
+
+
+def load_offline(page: Path, screenshot: Path, width: int = 1280) -> dict:
+    """Open ``page`` in headless Chromium driven by Playwright, with every http(s) request aborted, until its load
+    event; save a screenshot of the whole page, and return what the browser asked for and how text is laid out.
+
+    Returns ``{"requests": [every URL requested, file: ones included], "pre": [{"white_space", "scrolls"} for each
+    <pre>]}``, ``scrolls`` true when the block's text is wider than the block (it would scroll sideways). The page
+    keeps its own Content-Security-Policy: the requests are what a student's browser would attempt.
+    """
+    from playwright.sync_api import sync_playwright
+
+    Path(screenshot).unlink(missing_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium()), args=["--no-sandbox"])
+        try:
+            tab = browser.new_page(viewport={"width": width, "height": 900})
+            requests: list[str] = []
+            tab.on("request", lambda request: requests.append(request.url))
+            tab.route(re.compile(r"^https?://", re.I), lambda route: route.abort())
+            tab.goto(Path(page).resolve().as_uri(), wait_until="load", timeout=TIMEOUT_S * 1000)
+            pre = tab.evaluate("""Array.from(document.querySelectorAll("pre")).map(p => ({
+                white_space: getComputedStyle(p).whiteSpace, scrolls: p.scrollWidth > p.clientWidth + 1}))""")
+            tab.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    return {"requests": requests, "pre": pre}
 
 
 def screenshot_path(name: str, fallback: Path) -> Path:

@@ -416,6 +416,74 @@ def test_a_tas_override_shows_the_same_score_in_every_output(graded, tmp_path, m
     assert "a TA set 2 points; the check gave 0" in text
 
 
+def feedback_pages(graded, student: str | None = None) -> list:
+    """Every feedback page of the class (or of ``student``)."""
+    return sorted((graded["root"] / "feedback").glob(f"{student or '*'}/{WEEK}/*.html"))
+
+
+def normalized(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_feedback_pages_load_nothing_and_run_no_script(graded):
+    """Does every feedback page of the class hold no script (nbconvert's MathJax from a CDN included), no stylesheet
+    link, and no image or style loaded from anywhere but a data: URL?"""
+    pages = feedback_pages(graded)
+    assert len(pages) == (len(SAMPLES) + 1) * len(list((paths.ASSIGNMENTS / WEEK).glob("*.ipynb")))
+    for page in pages:
+        source = page.read_text(encoding="utf-8")
+        assert not re.findall(r"<(script|link|iframe|object|embed)\b", source, re.I), page
+        assert not re.findall(r"""\ssrc\s*=\s*(?!["']?data:)""", source, re.I), page
+        assert not re.findall(r"url\(\s*['\"]?(https?:)?//|@import", source, re.I), page
+
+
+@pytest.mark.parametrize("student", ["buggy_student", CHEATER])
+def test_feedback_contents_and_grading_cells_name_each_check_by_its_title(graded, student):
+    """Does each page's contents list name every check of its notebook that is worth points, in order, by its
+    title (never nbgrader's "Test cell"), with the gradebook's points, and is each grading cell headed by it?"""
+    results = {r.id: r for r in store.load(WEEK, student)}
+    for page in feedback_pages(graded, student):
+        source = page.read_text(encoding="utf-8")
+        checks = [c for c in collect_checks(WEEK) if c.module == page.stem]
+        contents = re.search(r'<div id="toc">(.*?)</div>', source, re.S).group(1)
+        entries = [(html.unescape(title), float(score)) for title, score in
+                   re.findall(r'<li><a href="#[^"]+">(.*?)</a> \(Score: ([\d.]+) / [\d.]+\)</li>', contents)]
+        assert entries == [(c.title, results[c.id].points) for c in checks], page
+        headings = {html.unescape(h) for h in re.findall(r'<span class="nbgrader-label">(.*?)</span>', source)}
+        assert {c.title for c in checks} <= headings, page
+        assert "Test cell" not in source and "Grade cell:" not in source, page
+
+
+def test_each_check_is_reported_once_and_grading_cells_show_no_output(graded):
+    """Is each check's report (what was expected, what came back, the hint) on its page once, in the kit's report
+    on top, with no grading cell below repeating it or showing an `Out[n]:` of its points?"""
+    results = store.load(WEEK, "buggy_student")
+    for page in feedback_pages(graded, "buggy_student"):
+        source = page.read_text(encoding="utf-8")
+        assert "Out[" not in source, page
+        cells = source.split('<div class="cell border-box-sizing')
+        grading = [cell for cell in cells if "nbgrader_cell" in cell and 'name="check_' in cell]
+        assert len(grading) == sum(c.module == page.stem and not c.bonus for c in collect_checks(WEEK)), page
+        assert not [cell for cell in grading if "output_area" in cell], page
+        text = normalized(page_text(page))
+        mine = [r for r in results if r.module == page.stem]
+        for result in mine:
+            words = normalized(result.message if not result.passed else result.note)
+            if words:  # a message may be another's start (two unfinished functions): count those as well
+                assert text.count(words) == sum(words in normalized(r.message or r.note) for r in mine), result.id
+            assert f"PASSED {result.title}" not in text and f"FAILED {result.title}" not in text
+
+
+def test_a_feedback_page_opens_offline_without_asking_the_network(graded):
+    """In Chromium with the network blocked, does the buggy student's simple_nn page reach its load event without
+    requesting anything but its own file, and does every preformatted block wrap instead of scrolling sideways?"""
+    page = graded["root"] / "feedback" / "buggy_student" / WEEK / "simple_nn.html"
+    seen = browser.load_offline(page, screenshot_path(graded, "feedback_offline_buggy_student_simple_nn.png"))
+    assert [url for url in seen["requests"] if not url.startswith(("file:", "data:"))] == []
+    assert seen["pre"] and {pre["white_space"] for pre in seen["pre"]} == {"pre-wrap"}
+    assert [pre for pre in seen["pre"] if pre["scrolls"]] == []
+
+
 def test_one_autograde_runs_the_graders_once_for_all_notebooks(graded):
     """Does one `nbgrader autograde` of a student run the hidden graders once, however many notebooks it executes
     (nbgrader makes a new preprocessor per notebook: the results must outlive it)?"""

@@ -32,8 +32,11 @@
   of the student's notebook inert (``sanitize.py``: no script, no event
   handler, no style, nothing loaded), then ``KitReport`` opens the page with
   the kit's report for the student (``feedback.py``), with what went wrong
-  with that notebook, if anything (recorded in ``store`` while grading), and
-  ``FeedbackExporter`` writes the page with its Content-Security-Policy.
+  with that notebook, if anything (recorded in ``store`` while grading); the
+  grading cells below it keep only their check's title, since the report shows
+  each check. ``FeedbackExporter`` writes the page in the kit's template
+  (``feedback_template``: nothing loaded from the network, contents named by
+  check) with its Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -56,11 +59,11 @@ from nbconvert.exporters import HTMLExporter
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
-from traitlets import Bool
+from traitlets import Bool, default
 
 from autograder import store
 from autograder.authoring import notebooks
-from autograder.course import grading_cells, output_limits
+from autograder.course import feedback_template, grading_cells, output_limits
 from autograder.faults import KitFault, not_graded
 from autograder.grading.checklist import collect_checks
 from autograder.grading.runner import run_checks
@@ -452,7 +455,16 @@ class CleanStudentCells(NbGraderPreprocessor):
 
 
 class FeedbackExporter(HTMLExporter):
-    """nbgrader's feedback page, with the Content-Security-Policy that forbids script and remote loads in its head."""
+    """nbgrader's feedback page in the kit's template (``feedback_template``: nothing loaded, each check named by its
+    title, long lines wrapped), with the Content-Security-Policy that forbids script and remote loads in its head."""
+
+    @default("extra_loaders")
+    def _kit_templates(self) -> list:
+        return [feedback_template.loader()]
+
+    @default("template_file")
+    def _kit_template_file(self) -> str:
+        return feedback_template.TEMPLATE
 
     def from_notebook_node(self, nb: nbformat.NotebookNode, resources: dict | None = None,
                            **kw) -> tuple[str, dict]:
@@ -461,12 +473,18 @@ class FeedbackExporter(HTMLExporter):
 
 
 class KitReport(NbGraderPreprocessor):
-    """Open each feedback page with the kit's report: totals, what to fix first, and this notebook's checks."""
+    """Open each feedback page with the kit's report: totals, what to fix first, and this notebook's checks.
+
+    The report shows each check once, so the grading cells below it keep no output (their verdict and points
+    would be the report's text a second time): each cell is named by its check's title instead
+    (``feedback_template``), linked from the page's contents.
+    """
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         week = resources["nbgrader"]["assignment"]
         student = resources["nbgrader"]["student"]
         results = store.load(week, student)
+        name_grading_cells(nb, {r.id: r.title for r in results})
         module = resources["nbgrader"]["notebook"]
         html = feedback.report_html(week, student, results, module if any(
             r.id.startswith(f"{module}::") for r in results) else None,
@@ -477,3 +495,20 @@ class KitReport(NbGraderPreprocessor):
                                      "grade_id": "nngrader_report", "schema_version": 3}
         nb.cells.insert(0, cell)
         return nb, resources
+
+
+def name_grading_cells(nb: nbformat.NotebookNode, titles: dict[str, str]) -> None:
+    """Give every grading cell of ``nb`` the title of its check (``titles``: check id -> title), for the page's
+    template, and no outputs: the kit's report on the page shows each check's verdict once."""
+    for cell in nb.cells:
+        if cell.cell_type != "code" or not is_grade(cell) or cell.metadata["nbgrader"].get("solution"):
+            continue
+        grade_id = cell.metadata["nbgrader"].get("grade_id", "")
+        if grade_id.startswith(notebooks.VISIBLE_PREFIX):
+            title = (f"Visible checks of {grade_id.removeprefix(notebooks.VISIBLE_PREFIX)}.py "
+                     "(0 points: they run before you submit)")
+        else:
+            title = titles.get(notebooks.check_of(grade_id) or "")
+        if title:
+            cell.metadata[feedback_template.TITLE_KEY] = {"title": title}
+        cell.outputs = []

@@ -47,7 +47,7 @@ from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from pygments.token import STANDARD_TYPES
 
 #: The policy of every feedback page. Styles are inline because the page's template and the kit's report are
-#: (student content has no style left to use it); MathJax and require.js from a CDN are refused like any script.
+#: (student content has no style left to use it); a script from a CDN (MathJax) is refused like any script.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                            "font-src data:; base-uri 'none'; form-action 'none'")
 

@@ -1,0 +1,91 @@
+"""The feedback page's template (``course/feedback_template``), fast: nbgrader's exporter on a released notebook.
+
+The notebook is the committed ``perceptron.ipynb`` with its grading cells as
+autograde leaves them (the check's report and its points as outputs, the
+gradebook's scores in the metadata), cleaned and named as ``generate_feedback``
+does (``CleanStudentCells``, ``KitReport``), then rendered by the kit's
+``FeedbackExporter`` under the configuration nbgrader's GenerateFeedback gives
+it. The same questions are asked of real pages, graded through real nbgrader,
+in ``tests/test_nbgrader_flow.py``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nbformat
+import pytest
+from nbgrader.converters import GenerateFeedback
+from nbgrader.coursedir import CourseDirectory
+
+from autograder import paths
+from autograder.authoring import notebooks
+from autograder.course.nbgrader_hooks import FeedbackExporter, name_grading_cells
+from autograder.grading.checklist import collect_checks
+from autograder.reporting import sanitize
+
+WEEK = "week03"
+NOTEBOOK = "perceptron"
+CHECKS = [check for check in collect_checks(WEEK) if check.module == NOTEBOOK]
+#: Kit text, but escaped all the same.
+MARKUP_TITLE = 'fit stops at <b onclick="x">convergence</b> & says so'
+
+
+def autograded_notebook() -> nbformat.NotebookNode:
+    """The released notebook with every grading cell's outputs and scores as autograde and GetGrades leave them."""
+    nb = nbformat.read(paths.ASSIGNMENTS / WEEK / f"{NOTEBOOK}.ipynb", as_version=4)
+    for count, cell in enumerate(nb.cells, start=1):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade"):
+            cell.execution_count = count
+            report = f"FAILED report of {meta['grade_id']}"
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=report),
+                            nbformat.v4.new_output("execute_result", data={"text/plain": "1.0"},
+                                                   execution_count=count)]
+            meta["score"] = 1.0 if meta.get("points") else 0.0
+    return nb
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    """The page ``generate_feedback`` would write for the notebook above."""
+    nb = sanitize.clean_notebook(autograded_notebook())
+    titles = {check.id: check.title for check in CHECKS}
+    titles[CHECKS[-1].id] = MARKUP_TITLE
+    name_grading_cells(nb, titles)
+    config = GenerateFeedback(coursedir=CourseDirectory()).config  # the template nbgrader chooses, and its paths
+    resources = {"nbgrader": {"notebook": NOTEBOOK, "score": 3.0, "max_score": 13.0, "late_penalty": 0}}
+    body, _ = FeedbackExporter(config=config).from_notebook_node(nb, resources)
+    return body
+
+
+def test_the_page_loads_nothing_and_runs_no_script(page):
+    """Does the page hold no script (nbconvert's MathJax from a CDN included), no stylesheet link, nothing loaded
+    from a URL, and the Content-Security-Policy first in its head?"""
+    assert not re.findall(r"<(script|link|iframe|object|embed)\b", page, re.I)
+    assert not re.findall(r"""\ssrc\s*=\s*(?!["']?data:)""", page, re.I)
+    assert not re.findall(r"url\(\s*['\"]?(https?:)?//|@import", page, re.I)
+    head = re.search(r"<head[^>]*>(.*?)</head>", page, re.S).group(1)
+    assert head.startswith('<meta http-equiv="Content-Security-Policy"')
+
+
+def test_contents_name_each_check_with_points_by_its_title_escaped(page):
+    """Does the contents list hold one entry per check of the notebook, in order, named by the check's title (a
+    title with markup shown as text), and nothing for the 0-point Visible checks cell?"""
+    contents = re.search(r'<div id="toc">(.*?)</div>', page, re.S).group(1)
+    entries = re.findall(r'<li><a href="#([^"]+)">(.*?)</a> \(Score: ([\d.]+) / ([\d.]+)\)</li>', contents)
+    assert [grade_id for grade_id, *_ in entries] == [notebooks.grade_id_of(check) for check in CHECKS]
+    assert [html.unescape(title) for _, title, *_ in entries] == [check.title for check in CHECKS[:-1]] + [MARKUP_TITLE]
+    assert [float(points) for *_, points in entries] == [check.points for check in CHECKS]
+    assert "Test cell" not in page and "<b onclick" not in page
+
+
+def test_grading_cells_are_headed_by_their_title_and_show_no_output(page):
+    """Is each grading cell headed by its check's title instead of its grade id, and does none keep the report or
+    the `Out[n]: 1.0` of its points (the kit's report on top shows each check once)?"""
+    headings = [html.unescape(label) for label in re.findall(r'<span class="nbgrader-label">(.*?)</span>', page)]
+    assert headings == ["Visible checks of perceptron.py (0 points: they run before you submit)",
+                        *[check.title for check in CHECKS[:-1]], MARKUP_TITLE]
+    assert "Grade cell:" not in page
+    assert "Out[" not in page and "FAILED report of" not in page
