@@ -20,7 +20,6 @@ from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 
 from autograder import paths
-from autograder.authoring import notebooks
 from autograder.course.nbgrader_hooks import FeedbackExporter, name_grading_cells
 from autograder.grading.checklist import collect_checks
 from autograder.reporting import sanitize
@@ -75,7 +74,7 @@ def test_contents_name_each_check_with_points_by_its_title_escaped(page):
     title with markup shown as text), and nothing for the 0-point Visible checks cell?"""
     contents = re.search(r'<div id="toc">(.*?)</div>', page, re.S).group(1)
     entries = re.findall(r'<li><a href="#([^"]+)">(.*?)</a> \(Score: ([\d.]+) / ([\d.]+)\)</li>', contents)
-    assert [grade_id for grade_id, *_ in entries] == [notebooks.grade_id_of(check) for check in CHECKS]
+    assert [grade_id for grade_id, *_ in entries] == [check.grade_id for check in CHECKS]
     assert [html.unescape(title) for _, title, *_ in entries] == [check.title for check in CHECKS[:-1]] + [MARKUP_TITLE]
     assert [float(points) for *_, points in entries] == [check.points for check in CHECKS]
     assert "Test cell" not in page and "<b onclick" not in page

@@ -508,7 +508,7 @@ def name_grading_cells(nb: nbformat.NotebookNode, titles: dict[str, str]) -> Non
             title = (f"Visible checks of {grade_id.removeprefix(notebooks.VISIBLE_PREFIX)}.py "
                      "(0 points: they run before you submit)")
         else:
-            title = titles.get(notebooks.check_of(grade_id) or "")
+            title = titles.get(check_of(grade_id) or "")
         if title:
             cell.metadata[feedback_template.TITLE_KEY] = {"title": title}
         cell.outputs = []
