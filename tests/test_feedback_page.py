@@ -31,9 +31,9 @@ CHECKS = [check for check in collect_checks(WEEK) if check.module == NOTEBOOK]
 MARKUP_TITLE = 'fit stops at <b onclick="x">convergence</b> & says so'
 
 
-def autograded_notebook() -> nbformat.NotebookNode:
+def autograded_notebook(name: str = NOTEBOOK) -> nbformat.NotebookNode:
     """The released notebook with every grading cell's outputs and scores as autograde and GetGrades leave them."""
-    nb = nbformat.read(paths.ASSIGNMENTS / WEEK / f"{NOTEBOOK}.ipynb", as_version=4)
+    nb = nbformat.read(paths.ASSIGNMENTS / WEEK / f"{name}.ipynb", as_version=4)
     for count, cell in enumerate(nb.cells, start=1):
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("grade"):
@@ -42,7 +42,7 @@ def autograded_notebook() -> nbformat.NotebookNode:
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=report),
                             nbformat.v4.new_output("execute_result", data={"text/plain": "1.0"},
                                                    execution_count=count)]
-            meta["score"] = 1.0 if meta.get("points") else 0.0
+            meta["score"] = 1.0 if meta.get("points") or meta["grade_id"].startswith("bonus_") else 0.0
     return nb
 
 
@@ -52,7 +52,7 @@ def page() -> str:
     nb = sanitize.clean_notebook(autograded_notebook())
     titles = {check.id: check.title for check in CHECKS}
     titles[CHECKS[-1].id] = MARKUP_TITLE
-    name_grading_cells(nb, titles)
+    name_grading_cells(nb, titles, {check.id: check.points for check in CHECKS})
     config = GenerateFeedback(coursedir=CourseDirectory()).config  # the template nbgrader chooses, and its paths
     resources = {"nbgrader": {"notebook": NOTEBOOK, "score": 3.0, "max_score": 13.0, "late_penalty": 0}}
     body, _ = FeedbackExporter(config=config).from_notebook_node(nb, resources)
@@ -86,5 +86,22 @@ def test_grading_cells_are_headed_by_their_title_and_show_no_output(page):
     headings = [html.unescape(label) for label in re.findall(r'<span class="nbgrader-label">(.*?)</span>', page)]
     assert headings == ["Visible checks of perceptron.py (0 points: they run before you submit)",
                         *[check.title for check in CHECKS[:-1]], MARKUP_TITLE]
-    assert "Grade cell:" not in page
+    assert "Grade cell:" not in page and "0 / 0" not in page  # the Visible checks cell has no score to show
     assert "Out[" not in page and "FAILED report of" not in page
+
+
+def test_extra_credit_says_what_it_earned_not_a_score_out_of_0():
+    """On the extra-credit notebook, whose cells nbgrader counts as 0 points (their points are extra credit), does
+    each check have its contents entry and heading as "Extra credit: earned / worth", and the notebook's heading
+    what it earned, never a score out of 0?"""
+    checks = [check for check in collect_checks(WEEK) if check.module == "bonus"]
+    assert checks and all(check.bonus for check in checks)
+    nb = sanitize.clean_notebook(autograded_notebook("bonus"))
+    name_grading_cells(nb, {c.id: c.title for c in checks}, {c.id: c.points for c in checks})
+    config = GenerateFeedback(coursedir=CourseDirectory()).config
+    resources = {"nbgrader": {"notebook": "bonus", "score": float(len(checks)), "max_score": 0.0, "late_penalty": 0}}
+    body, _ = FeedbackExporter(config=config).from_notebook_node(nb, resources)
+    contents = re.search(r'<div id="toc">(.*?)</div>', body, re.S).group(1)
+    entries = re.findall(r'<li><a href="#[^"]+">(.*?)</a> \(Extra credit: 1 / ([\d.]+)\)</li>', contents)
+    assert [(html.unescape(title), float(worth)) for title, worth in entries] == [(c.title, c.points) for c in checks]
+    assert f"bonus (extra credit: {len(checks)})</h4>" in body and "/ 0)" not in body and "/ 0 " not in body

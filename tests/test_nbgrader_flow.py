@@ -439,19 +439,24 @@ def test_feedback_pages_load_nothing_and_run_no_script(graded):
 
 @pytest.mark.parametrize("student", ["buggy_student", CHEATER])
 def test_feedback_contents_and_grading_cells_name_each_check_by_its_title(graded, student):
-    """Does each page's contents list name every check of its notebook that is worth points, in order, by its
-    title (never nbgrader's "Test cell"), with the gradebook's points, and is each grading cell headed by it?"""
+    """Does each page's contents list name every check of its notebook that is worth points (extra credit too), in
+    order, by its title (never nbgrader's "Test cell"), with the gradebook's points, and is each grading cell headed
+    by it; does the extra-credit notebook say what it earned, not a score out of 0?"""
     results = {r.id: r for r in store.load(WEEK, student)}
     for page in feedback_pages(graded, student):
         source = page.read_text(encoding="utf-8")
         checks = [c for c in collect_checks(WEEK) if c.module == page.stem]
         contents = re.search(r'<div id="toc">(.*?)</div>', source, re.S).group(1)
         entries = [(html.unescape(title), float(score)) for title, score in
-                   re.findall(r'<li><a href="#[^"]+">(.*?)</a> \(Score: ([\d.]+) / [\d.]+\)</li>', contents)]
+                   re.findall(r'<li><a href="#[^"]+">(.*?)</a> \((?:Score|Extra credit): ([\d.]+) / [\d.]+\)</li>',
+                              contents)]
         assert entries == [(c.title, results[c.id].points) for c in checks], page
         headings = {html.unescape(h) for h in re.findall(r'<span class="nbgrader-label">(.*?)</span>', source)}
         assert {c.title for c in checks} <= headings, page
         assert "Test cell" not in source and "Grade cell:" not in source, page
+        if all(c.bonus for c in checks):
+            earned = sum(results[c.id].points for c in checks)
+            assert f"{page.stem} (extra credit: {earned:g})</h4>" in normalized(source) and "/ 0)" not in source
 
 
 def test_each_check_is_reported_once_and_grading_cells_show_no_output(graded):

@@ -12,6 +12,10 @@ of nbconvert's templates, so that:
 * the contents list and each grading cell's heading name the check's title,
   which ``KitReport`` puts in the cell's metadata (``TITLE_KEY``), escaped
   like any text; the 0-point "Visible checks" cell is left out of the list;
+  an extra-credit check's cell (worth 0 in nbgrader, its points given as
+  extra credit) says "Extra credit: 3 / 3", and a notebook of extra credit
+  alone says how much it earned instead of "Score: 12 / 0", and the 0-point
+  "Visible checks" cell shows no score at all;
 * preformatted text wraps: a long error line no longer scrolls sideways (and a
   grading cell's heading grows with a long title).
 
@@ -38,6 +42,14 @@ PAGE = r"""{%- extends 'index.html.j2' -%}
 {%- else -%}{{ cell.metadata.nbgrader.grade_id | e }}{%- endif -%}
 {%- endmacro -%}
 
+{%- macro cell_score(cell) -%}
+{%- if cell.metadata.nngrader and cell.metadata.nngrader.extra_credit -%}
+Extra credit: {{ points(cell.metadata.nbgrader.score) }} / {{ points(cell.metadata.nngrader.extra_credit) }}
+{%- elif cell.metadata.nbgrader.points -%}
+Score: {{ points(cell.metadata.nbgrader.score) }} / {{ points(cell.metadata.nbgrader.points) }}
+{%- endif -%}
+{%- endmacro -%}
+
 {%- macro kit_style() -%}
 <style>
 pre { white-space: pre-wrap; word-break: normal; overflow-wrap: anywhere; }
@@ -55,14 +67,18 @@ div.nbgrader_cell .panel-heading { height: auto; min-height: 37px; overflow: hid
   <div class="container">
     <div class="panel panel-default">
       <div class="panel-heading">
-        <h4>{{ resources.nbgrader.notebook | e }} (Score: {{ points(resources.nbgrader.score) }} / {{
-          points(resources.nbgrader.max_score) }})</h4>
+        <h4>{{ resources.nbgrader.notebook | e }} (
+          {%- if resources.nbgrader.max_score -%}
+          Score: {{ points(resources.nbgrader.score) }} / {{ points(resources.nbgrader.max_score) }}
+          {%- else -%}
+          extra credit: {{ points(resources.nbgrader.score) }}
+          {%- endif -%})</h4>
         <div id="toc">
           <ol>
           {%- for cell in nb.cells if cell.metadata.nbgrader %}
-            {%- if cell.metadata.nbgrader.grade and cell.metadata.nbgrader.points %}
-            <li><a href="#{{ cell.metadata.nbgrader.grade_id | e }}">{{ title(cell) }}</a> (Score: {{
-              points(cell.metadata.nbgrader.score) }} / {{ points(cell.metadata.nbgrader.points) }})</li>
+            {%- if cell.metadata.nbgrader.grade and (cell.metadata.nbgrader.points
+                                                    or (cell.metadata.nngrader and cell.metadata.nngrader.extra_credit)) %}
+            <li><a href="#{{ cell.metadata.nbgrader.grade_id | e }}">{{ title(cell) }}</a> ({{ cell_score(cell) }})</li>
             {%- endif %}
             {%- if cell.metadata.nbgrader.comment %}
             <li><a href="#comment-{{ cell.metadata.nbgrader.grade_id | e }}">Comment</a></li>
@@ -93,8 +109,7 @@ div.nbgrader_cell .panel-heading { height: auto; min-height: 37px; overflow: hid
     <a name="{{ cell.metadata.nbgrader.grade_id | e }}"></a>
     <div class="panel-heading">
       <span class="nbgrader-label">{{ title(cell) }}</span>
-      <span class="pull-right">Score: {{ points(cell.metadata.nbgrader.score) }} / {{
-        points(cell.metadata.nbgrader.points) }} <a href="#top">(Top)</a></span>
+      <span class="pull-right">{{ cell_score(cell) }} <a href="#top">(Top)</a></span>
     </div>
     <div class="panel-body">
       <div class="input_area">

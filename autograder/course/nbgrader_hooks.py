@@ -484,7 +484,7 @@ class KitReport(NbGraderPreprocessor):
         week = resources["nbgrader"]["assignment"]
         student = resources["nbgrader"]["student"]
         results = store.load(week, student)
-        name_grading_cells(nb, {r.id: r.title for r in results})
+        name_grading_cells(nb, {r.id: r.title for r in results}, {r.id: r.max_points for r in results})
         module = resources["nbgrader"]["notebook"]
         html = feedback.report_html(week, student, results, module if any(
             r.id.startswith(f"{module}::") for r in results) else None,
@@ -497,9 +497,10 @@ class KitReport(NbGraderPreprocessor):
         return nb, resources
 
 
-def name_grading_cells(nb: nbformat.NotebookNode, titles: dict[str, str]) -> None:
-    """Give every grading cell of ``nb`` the title of its check (``titles``: check id -> title), for the page's
-    template, and no outputs: the kit's report on the page shows each check's verdict once."""
+def name_grading_cells(nb: nbformat.NotebookNode, titles: dict[str, str], worth: dict[str, float]) -> None:
+    """Give every grading cell of ``nb`` the title of its check (``titles``: check id -> title) and, for an
+    extra-credit check, what it is worth (``worth``: check id -> points), for the page's template; and no outputs:
+    the kit's report on the page shows each check's verdict once."""
     for cell in nb.cells:
         if cell.cell_type != "code" or not is_grade(cell) or cell.metadata["nbgrader"].get("solution"):
             continue
@@ -511,4 +512,6 @@ def name_grading_cells(nb: nbformat.NotebookNode, titles: dict[str, str]) -> Non
             title = titles.get(check_of(grade_id) or "")
         if title:
             cell.metadata[feedback_template.TITLE_KEY] = {"title": title}
+            if is_bonus(grade_id) and worth.get(check_of(grade_id) or ""):
+                cell.metadata[feedback_template.TITLE_KEY]["extra_credit"] = worth[check_of(grade_id)]
         cell.outputs = []
