@@ -93,7 +93,7 @@ class CheckResult:
         """A note for the pages when a TA's score replaced the check's own ("" when none did)."""
         if self.final is None:
             return ""
-        return f"a TA set {self.final:g} point{'s' * (self.final != 1)}; the check gave {self.earned:g}"
+        return f"a TA set {counted(self.final, 'point')}; the check gave {self.earned:g}"
 
     @property
     def note(self) -> str:

@@ -505,13 +505,14 @@ def name_grading_cells(nb: nbformat.NotebookNode, titles: dict[str, str], worth:
         if cell.cell_type != "code" or not is_grade(cell) or cell.metadata["nbgrader"].get("solution"):
             continue
         grade_id = cell.metadata["nbgrader"].get("grade_id", "")
+        check = check_of(grade_id) or ""
         if grade_id.startswith(notebooks.VISIBLE_PREFIX):
             title = (f"Visible checks of {grade_id.removeprefix(notebooks.VISIBLE_PREFIX)}.py "
                      "(0 points: they run before you submit)")
         else:
-            title = titles.get(check_of(grade_id) or "")
+            title = titles.get(check)
         if title:
             cell.metadata[feedback_template.TITLE_KEY] = {"title": title}
-            if is_bonus(grade_id) and worth.get(check_of(grade_id) or ""):
-                cell.metadata[feedback_template.TITLE_KEY]["extra_credit"] = worth[check_of(grade_id)]
+            if is_bonus(grade_id) and worth.get(check):
+                cell.metadata[feedback_template.TITLE_KEY]["extra_credit"] = worth[check]
         cell.outputs = []

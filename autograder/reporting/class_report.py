@@ -456,13 +456,17 @@ def _failures(failures: list[Failure], out: Path, shown: int = 12) -> str:
         return '<p class="note">No check failed.</p>'
     rows = []
     for f in failures:
-        who = ", ".join(f.students[:shown]) + (f" and {len(f.students) - shown} more" if len(f.students) > shown
-                                               else "")
         rows.append(f"<tr><td>{escape(f.title)}<br><code>{escape(f.check_id)}</code></td><td>{escape(f.message)}"
-                    f'</td><td class="n">{len(f.students)}</td><td class="id">{escape(who)}</td></tr>')
+                    f'</td><td class="n">{len(f.students)}</td><td class="id">{escape(_who(f.students, shown))}</td>'
+                    "</tr>")
     return (_img(out, "failures", f"Bar chart of the {counted(len(failures), 'most common failure')}")
             + "<table><thead><tr><th>check</th><th>message (first line)</th><th>count</th><th>students</th></tr>"
             f"</thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _who(students: tuple[str, ...], shown: int) -> str:
+    """The first ``shown`` students, and how many more there are."""
+    return ", ".join(students[:shown]) + (f" and {len(students) - shown} more" if len(students) > shown else "")
 
 
 def _unfinished(unfinished: list[Unfinished], shown: int = 12) -> str:
@@ -470,11 +474,10 @@ def _unfinished(unfinished: list[Unfinished], shown: int = 12) -> str:
         return '<p class="note">Every submission finished every TODO the checks reach.</p>'
     rows = []
     for u in unfinished:
-        who = ", ".join(u.students[:shown]) + (f" and {len(u.students) - shown} more" if len(u.students) > shown
-                                               else "")
         rows.append(f"<tr><td><code>{escape(u.module)}.py</code></td><td>{escape(u.message)}</td>"
                     f'<td class="n">{counted(len(u.students), "student")}</td>'
-                    f'<td class="n">{counted(u.checks, "check")}</td><td class="id">{escape(who)}</td></tr>')
+                    f'<td class="n">{counted(u.checks, "check")}</td><td class="id">{escape(_who(u.students, shown))}'
+                    "</td></tr>")
     return ('<p class="note">Checks that met a function still raising NotImplementedError: not a mistake, work '
             "not done. They are left out of the most common failures above.</p>"
             "<table><thead><tr><th>module</th><th>unfinished</th><th>students</th><th>failed checks</th>"

@@ -19,7 +19,7 @@ from autograder import paths
 from autograder.grading.checklist import bonus_check_ids
 from autograder.reporting.advice import fix_first, likely_causes
 from autograder.reporting.sanitize import with_policy
-from autograder.results import CheckResult
+from autograder.results import CheckResult, counted
 
 STYLE = """<style>
 .nngrader-report { font-family: system-ui, sans-serif; max-width: 60em; line-height: 1.45; }
@@ -76,7 +76,7 @@ def report_html(week: str, student: str, results: list[CheckResult], module: str
              + (f" and {_points(bonus)} / {_points(bonus_max)} extra credit" if bonus_max else "") + ".</p>"]
     overridden = sum(bool(r.overridden) for r in results)
     if overridden:
-        parts.append(f'<p class="note">A TA set the points of {overridden} check{"s" * (overridden != 1)} by hand; '
+        parts.append(f'<p class="note">A TA set the points of {counted(overridden, "check")} by hand; '
                      "the checks below say which.</p>")
     if problems:
         parts.append('<h3>What happened to this notebook at grading</h3><ul class="problems">'
