@@ -17,9 +17,10 @@ from autograder.authoring import build
 from autograder.course import demo, lock, nbgrader_commands, preflight, workflow
 from autograder.faults import KitFault
 from autograder.grading import runner, style
-from autograder.grading.checklist import bonus_check_ids, collect_checks
+from autograder.grading.checklist import bonus_check_ids, collect_checks, rubric_parts
 from autograder.handout import mnist
 from autograder.reporting import reports
+from autograder.results import counted
 from autograder.untrusted import printable
 
 
@@ -56,6 +57,12 @@ def print_reports(written: reports.Written) -> None:
     print(f"class report: {written.class_report}")
     if written.results:
         print(f"results.json: {len(written.results)} in {written.results[0].parent.parent}")
+    if written.waiting:
+        who = sorted(written.waiting)
+        print(f"waiting for a TA: {len(who)} submission{'s' * (len(who) != 1)} ("
+              + ", ".join(printable(s) for s in who[:10]) + (f" and {len(who) - 10} more" if len(who) > 10 else "")
+              + f"): {printable('; '.join(dict.fromkeys(written.waiting.values())))}; grade the task cells in "
+              "formgrader, then make report (grades.csv's waiting_for_ta column lists them)")
 
 
 def grade_and_report(week: str, force: bool = False, workers: int | None = None, scheduler: str | None = None) -> Path:
@@ -109,6 +116,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"\ntotal: {sum(r.points for r in regular):g} / {sum(r.max_points for r in regular):g}"
           + (f" + {sum(r.points for r in extra):g} / {sum(r.max_points for r in extra):g} extra credit"
              if extra else ""))
+    for part in rubric_parts(args.week):
+        print(f"and {counted(part.points, 'point')} a TA grades by hand in formgrader: {part.title} "
+              f"({part.module}.py; make style DIR={printable(args.folder)} shows the style notes)")
     return 0
 
 

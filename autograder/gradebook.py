@@ -25,7 +25,8 @@ _GRADES = """
 SELECT c.name,
        CASE WHEN g.manual_score IS NOT NULL THEN g.manual_score + COALESCE(g.extra_credit, 0.0)
             WHEN g.auto_score IS NOT NULL THEN g.auto_score + COALESCE(g.extra_credit, 0.0)
-            ELSE 0.0 END
+            ELSE 0.0 END,
+       g.manual_score IS NULL AND g.auto_score IS NULL
 FROM grade g
 JOIN submitted_notebook n ON g.notebook_id = n.id
 JOIN submitted_assignment s ON n.assignment_id = s.id
@@ -46,9 +47,12 @@ WHERE a.name = ? AND s.student_id = ?
 class Recorded:
     """What the gradebook holds for one submission."""
 
-    #: grade cell id (``check_...``, ``bonus_...``) -> its final score
+    #: grade cell id (``check_...``, ``bonus_...``, ``rubric_...``) -> its final score
     scores: dict[str, float]
     late_penalty: float
+    #: the grade cells with neither an automatic nor a manual score: a rubric part no TA has graded yet (nbgrader
+    #: counts it 0; the kit shows "not graded yet")
+    ungraded: frozenset[str] = frozenset()
 
 
 def _connect(database: Path) -> sqlite3.Connection:
@@ -64,8 +68,9 @@ def recorded(database: Path, week: str, student: str) -> Recorded | None:
         penalty = db.execute(_PENALTY, (week, student)).fetchone()
         if penalty is None:
             return None
-        scores = {name: float(score) for name, score in db.execute(_GRADES, (week, student))}
-    return Recorded(scores, float(penalty[0]))
+        rows = db.execute(_GRADES, (week, student)).fetchall()
+    return Recorded({name: float(score) for name, score, _ in rows}, float(penalty[0]),
+                    frozenset(name for name, _, ungraded in rows if ungraded))
 
 
 def students(database: Path) -> set[str]:

@@ -11,6 +11,8 @@ from pathlib import Path
 #: The nbgrader grade ids of the checks' cells: ``check_simple_nn__test_x``, ``bonus_...`` for extra credit.
 CHECK_PREFIX = "check_"
 BONUS_PREFIX = "bonus_"
+#: The grade ids of the rubric's task cells, graded by hand in formgrader: ``rubric_simple_nn__clean_code``.
+RUBRIC_PREFIX = "rubric_"
 
 
 def module_of(check_id: str) -> str:
@@ -58,6 +60,28 @@ class CheckSpec:
 
 
 @dataclass(frozen=True)
+class RubricPart:
+    """A part of a week that a TA grades by hand in formgrader (a week's ``policy.RUBRIC``): what no check judges,
+    such as "code is clean and commented". ``criteria`` are the lines the student and the TA read."""
+
+    module: str
+    name: str
+    title: str
+    points: float
+    criteria: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        """Its id among the week's results: ``simple_nn::rubric_clean_code``."""
+        return f"{self.module}::{RUBRIC_PREFIX}{self.name}"
+
+    @property
+    def grade_id(self) -> str:
+        """The nbgrader grade id of its task cell: ``rubric_simple_nn__clean_code``."""
+        return f"{RUBRIC_PREFIX}{self.module}__{self.name}"
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """The outcome of one check on one submission."""
 
@@ -73,6 +97,14 @@ class CheckResult:
     #: The check's points in nbgrader's gradebook when they are not what it earned: a TA's manual score (or
     #: extra credit) in formgrader. Never saved by grading; ``store.load`` reads it from the gradebook.
     final: float | None = None
+    #: True for a rubric part a TA grades by hand (``RubricPart``): its points are the TA's score (``final``), and
+    #: until a TA gives one it is ``pending``, "not graded yet", worth nothing yet but never a failure.
+    manual: bool = False
+
+    @property
+    def pending(self) -> bool:
+        """A part a TA grades that no TA has graded yet."""
+        return self.manual and self.final is None
 
     @property
     def module(self) -> str:
@@ -91,7 +123,7 @@ class CheckResult:
     @property
     def overridden(self) -> str:
         """A note for the pages when a TA's score replaced the check's own ("" when none did)."""
-        if self.final is None:
+        if self.final is None or self.manual:
             return ""
         return f"a TA set {counted(self.final, 'point')}; the check gave {self.earned:g}"
 
@@ -107,6 +139,10 @@ class CheckResult:
         unit = "point" if self.max_points == 1 else "points"
         if not self.graded:
             return f"NOT GRADED {self.title} (- /{self.max_points:g} {unit})\n{self.message}"
+        if self.pending:
+            return f"NOT GRADED YET {self.title} (- /{self.max_points:g} {unit}): a TA grades this part by hand"
+        if self.manual:
+            return f"GRADED BY A TA {self.title} ({self.points:g}/{self.max_points:g} {unit})"
         head = f"{'PASSED' if self.passed else 'FAILED'} {self.title} ({self.points:g}/{self.max_points:g} {unit}" \
             + (f": {self.overridden})" if self.overridden else ")")
         if self.passed:

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from autograder import gradebook, paths
 from autograder.faults import KitFault, not_graded
-from autograder.grading.checklist import collect_checks
-from autograder.results import CheckResult, read_jsonl, write_atomically
+from autograder.grading.checklist import collect_checks, rubric_parts
+from autograder.results import CheckResult, RubricPart, read_jsonl, write_atomically
 
 
 def results_dir(week: str, root: Path | None = None) -> Path:
@@ -50,7 +50,8 @@ def saved(week: str, student: str, root: Path | None = None) -> dict[str, CheckR
 
 def load(week: str, student: str) -> list[CheckResult]:
     """One result per check of ``week``, in the graders' order, with the points nbgrader's gradebook holds (a TA's
-    score replaces the check's own: ``CheckResult.final``); a check never graded scores 0 and says so."""
+    score replaces the check's own: ``CheckResult.final``); a check never graded scores 0 and says so. Then one
+    per rubric part (``checklist.rubric_parts``): the TA's score, or "not graded yet" until a TA gives one."""
     found = saved(week, student)
     missing = KitFault("no result was saved for this check", "grade the submission again (make grade FORCE=1)")
     record = gradebook.recorded(paths.course().gradebook, week, student)
@@ -61,7 +62,14 @@ def load(week: str, student: str) -> list[CheckResult]:
         if final is not None and abs(final - result.earned) > 1e-9:
             result = replace(result, final=final)
         results.append(result)
-    return results
+    return results + [_rubric_result(part, record) for part in rubric_parts(week)]
+
+
+def _rubric_result(part: RubricPart, record: gradebook.Recorded | None) -> CheckResult:
+    """A rubric part as a result: worth its points, earning what a TA gave (``final``), pending until then."""
+    graded = record is not None and part.grade_id in record.scores and part.grade_id not in record.ungraded
+    return CheckResult(part.id, part.title, part.points, passed=False, message="\n".join(part.criteria),
+                       manual=True, final=record.scores[part.grade_id] if graded else None)
 
 
 def late_penalty(week: str, student: str) -> float:

@@ -14,7 +14,7 @@ from pathlib import Path
 from autograder import paths
 from autograder.authoring import notebooks
 from autograder.authoring.stubs import strip_solutions
-from autograder.grading.checklist import collect_checks
+from autograder.grading.checklist import collect_checks, rubric_parts
 
 
 def build_assignment(week: str, out: Path | None = None, *, for_students: bool = True) -> Path:
@@ -30,7 +30,8 @@ def build_assignment(week: str, out: Path | None = None, *, for_students: bool =
     out.mkdir(parents=True)
     for path in sorted(source.iterdir()):
         if path.name.endswith(notebooks.SUFFIX):
-            nb = notebooks.build(path, week, collect_checks(week), for_students=for_students)
+            nb = notebooks.build(path, week, collect_checks(week), for_students=for_students,
+                                 rubric=rubric_parts(week))
             notebooks.write(nb, out / notebooks.notebook_name(path))
         elif path.suffix == ".py":
             (out / path.name).write_text(strip_solutions(path.read_text(encoding="utf-8"), path.name),

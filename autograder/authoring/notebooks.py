@@ -4,8 +4,10 @@ The instructor writes teaching cells in a reviewable ``.py`` file (read with
 jupytext); this module appends one grading cell per check: a locked nbgrader
 "autograder tests" cell whose output, under ``nbgrader autograde``, is written
 by the kit (``nbgrader_hooks.KitGrades``) from the hidden graders' verdict. The
-cell holds no code to run: grades never come from the student's kernel. The
-source version (for nbgrader) keeps the solutions; the student version has
+cell holds no code to run: grades never come from the student's kernel. Then
+one nbgrader task cell per rubric part of the module (``policy.RUBRIC``): what a
+TA grades by hand in formgrader, with the student's source put beside it at
+autograde (``nbgrader_hooks.RubricSources``). The source version (for nbgrader) keeps the solutions; the student version has
 them removed, as nbgrader's release would.
 """
 
@@ -17,7 +19,7 @@ import jupytext
 import nbformat
 
 from autograder.authoring.stubs import has_solutions, strip_solutions
-from autograder.results import CheckSpec
+from autograder.results import CheckSpec, RubricPart
 
 SUFFIX = ".pct.py"
 VISIBLE_PREFIX = "visible_"  # the grade id of a notebook's 0-point "Visible checks" cell
@@ -42,8 +44,10 @@ def notebook_name(source: Path) -> str:
     return source.name.removesuffix(SUFFIX) + ".ipynb"
 
 
-def build(source: Path, week: str, checks: tuple[CheckSpec, ...], *, for_students: bool) -> nbformat.NotebookNode:
-    """The notebook of ``source`` followed by the grading cells of the checks of its module.
+def build(source: Path, week: str, checks: tuple[CheckSpec, ...], *, for_students: bool,
+          rubric: tuple[RubricPart, ...] = ()) -> nbformat.NotebookNode:
+    """The notebook of ``source`` followed by the grading cells of the checks of its module, then a task cell for
+    each of its module's ``rubric`` parts.
 
     ``simple_nn.pct.py`` gets the checks of ``simple_nn.py`` (graded by
     ``test_simple_nn.py``); a notebook named after no module gets none.
@@ -64,6 +68,7 @@ def build(source: Path, week: str, checks: tuple[CheckSpec, ...], *, for_student
         nb.cells.append(intro)
         nb.cells.append(_visible_cell(own[0].module))
         nb.cells.extend(_grading_cell(check) for check in own)
+    nb.cells.extend(_task_cell(part) for part in rubric if part.module == source.name.removesuffix(SUFFIX))
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index:03d}"
         cell.pop("execution_count", None) if cell.cell_type != "code" else None
@@ -88,6 +93,19 @@ def _grading_cell(check: CheckSpec) -> nbformat.NotebookNode:
     return cell
 
 
+def _task_cell(part: RubricPart) -> nbformat.NotebookNode:
+    """A rubric part as nbgrader's task cell: graded by hand in formgrader, worth its points in the maximum."""
+    criteria = "".join(f"\n- {line}" for line in part.criteria)
+    cell = nbformat.v4.new_markdown_cell(
+        f"## {part.title} ({part.points:g} points, graded by a TA)\n\n"
+        f"After you submit, a TA reads your `{part.module}.py` and gives these points by hand"
+        + (f", looking for:\n{criteria}" if criteria else ".")
+        + "\n\nNothing to do in this cell: the points come from your `.py` file. Until a TA has graded it, your "
+        "feedback says \"not graded yet\".")
+    cell.metadata["nbgrader"] = _nbgrader(part.grade_id, locked=True, points=part.points, task=True)
+    return cell
+
+
 def _visible_cell(module: str) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell(VISIBLE_CODE.format(module=module))
     cell.metadata["nbgrader"] = _nbgrader(VISIBLE_PREFIX + module, grade=True, locked=True, points=0)
@@ -108,9 +126,9 @@ def quiet_visible_checks(nb: nbformat.NotebookNode) -> int:
 
 
 def _nbgrader(grade_id: str, *, grade: bool = False, solution: bool = False, locked: bool = False,
-              points: float | None = None) -> dict:
+              points: float | None = None, task: bool = False) -> dict:
     meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-            "solution": solution, "task": False}
+            "solution": solution, "task": task}
     if points is not None:
         meta["points"] = points
     return meta

@@ -16,6 +16,9 @@ of nbconvert's templates, so that:
   extra credit) says "Extra credit: 3 / 3", and a notebook of extra credit
   alone says how much it earned instead of "Score: 12 / 0", and the 0-point
   "Visible checks" cell shows no score at all;
+* a rubric part's task cell (graded by hand) is listed and headed by its
+  title, and reads "Not graded yet / 5" until a TA gives its points, never
+  nbgrader's "Score: 0 / 5";
 * preformatted text wraps: a long error line no longer scrolls sideways (and a
   grading cell's heading grows with a long title).
 
@@ -50,6 +53,14 @@ Score: {{ points(cell.metadata.nbgrader.score) }} / {{ points(cell.metadata.nbgr
 {%- endif -%}
 {%- endmacro -%}
 
+{%- macro task_score(cell) -%}
+{%- if cell.metadata.nngrader and cell.metadata.nngrader.pending -%}
+Not graded yet / {{ points(cell.metadata.nbgrader.points) }}
+{%- else -%}
+Score: {{ points(cell.metadata.nbgrader.score) }} / {{ points(cell.metadata.nbgrader.points) }}
+{%- endif -%}
+{%- endmacro -%}
+
 {%- macro kit_style() -%}
 <style>
 pre { white-space: pre-wrap; word-break: normal; overflow-wrap: anywhere; }
@@ -79,6 +90,8 @@ div.nbgrader_cell .panel-heading { height: auto; min-height: 37px; overflow: hid
             {%- if cell.metadata.nbgrader.grade and (cell.metadata.nbgrader.points
                                                     or (cell.metadata.nngrader and cell.metadata.nngrader.extra_credit)) %}
             <li><a href="#{{ cell.metadata.nbgrader.grade_id | e }}">{{ title(cell) }}</a> ({{ cell_score(cell) }})</li>
+            {%- elif cell.metadata.nbgrader.task %}
+            <li><a href="#{{ cell.metadata.nbgrader.grade_id | e }}">{{ title(cell) }}</a> ({{ task_score(cell) }})</li>
             {%- endif %}
             {%- if cell.metadata.nbgrader.comment %}
             <li><a href="#comment-{{ cell.metadata.nbgrader.grade_id | e }}">Comment</a></li>
@@ -102,6 +115,30 @@ div.nbgrader_cell .panel-heading { height: auto; min-height: 37px; overflow: hid
   </div>
 </body>
 {%- endblock body %}
+
+{% block markdowncell scoped %}
+  {%- if cell.metadata.nbgrader and cell.metadata.nbgrader.task -%}
+<div class="cell border-box-sizing text_cell rendered">
+  <div class="panel panel-primary nbgrader_cell">
+    <a name="{{ cell.metadata.nbgrader.grade_id | e }}"></a><a name="comment-{{ cell.metadata.nbgrader.grade_id | e }}"></a>
+    <div class="panel-heading">
+      <span class="nbgrader-label">{{ title(cell) }}</span>
+      <span class="pull-right">{{ task_score(cell) }} <a href="#top">(Top)</a></span>
+    </div>
+    <div class="panel-body">
+      <div class="text_cell_render border-box-sizing rendered_html">
+        {{ cell.source | markdown2html | strip_files_prefix }}
+      </div>
+    </div>
+    {%- if cell.metadata.nbgrader.comment %}
+    <div class="panel-footer"><div><b>Comments:</b> {{ cell.metadata.nbgrader.comment | markdown2html | strip_files_prefix }}</div></div>
+    {%- endif %}
+  </div>
+</div>
+  {%- else -%}
+  {{ super() }}
+  {%- endif -%}
+{% endblock markdowncell %}
 
 {% block input %}
   {%- if cell.metadata.nbgrader and cell.metadata.nbgrader.grade and not cell.metadata.nbgrader.solution -%}

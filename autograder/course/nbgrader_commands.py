@@ -48,6 +48,7 @@ c.Autograde.autograde_preprocessors = [
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "autograder.course.nbgrader_hooks.KitGrades",  # grading cells get the kit's verdict, never the kernel's output
+    "autograder.course.nbgrader_hooks.RubricSources",  # the TA reads the student's .py beside each rubric part
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",

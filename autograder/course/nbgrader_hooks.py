@@ -28,6 +28,11 @@
   printed in a grading cell (the "Visible checks" cell too) is discarded, so
   nothing the student's code did in the kernel can score or stop the grading. It also saves every result (``store``) for feedback,
   the class report and results.json.
+* ``RubricSources`` puts, after each rubric part's task cell (what a TA grades
+  by hand in formgrader, ``policy.RUBRIC``), a cell that shows the TA the
+  student's module as submitted and the kit's style notes on it
+  (``grading.style``); it is never run and gives no points, and the feedback
+  page leaves it out.
 * Under ``nbgrader generate_feedback``, ``CleanStudentCells`` makes every cell
   of the student's notebook inert (``sanitize.py``: no script, no event
   handler, no style, nothing loaded), then ``KitReport`` opens the page with
@@ -58,20 +63,23 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert.exporters import HTMLExporter
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from nbgrader.utils import is_grade
+from nbgrader.utils import is_grade, is_task
 from traitlets import Bool, default
 
 from autograder import store
 from autograder.authoring import notebooks
 from autograder.course import feedback_template, grading_cells, output_limits
 from autograder.faults import KitFault, not_graded
-from autograder.grading.checklist import collect_checks
+from autograder.grading.checklist import collect_checks, rubric_parts
 from autograder.grading.runner import run_checks
+from autograder.grading.style import MAX_BYTES, style_notes
 from autograder.handout.mnist import resolve_data_dir
+from autograder.intake import small_text
 from autograder.jail import kernel_launcher
 from autograder.reporting import feedback, sanitize
-from autograder.results import CheckResult, check_of, is_bonus
+from autograder.results import CheckResult, RubricPart, check_of, is_bonus
 from autograder.sandbox.limited import KIT_MOUNT, Limits, confined_argv, isolation
+from autograder.untrusted import printable
 
 DATA_MOUNT = "/data"
 #: Where the kernel reads its connection file in the sandbox (read-only).
@@ -439,6 +447,54 @@ class KitGrades(NbGraderPreprocessor):
         return _GRADED[key]
 
 
+#: The metadata key of the cell ``RubricSources`` writes (``metadata[SOURCE_KEY]`` = the task cell's grade id).
+SOURCE_KEY = "nngrader_rubric_source"
+SOURCE_HEAD = """\
+# For the TA who grades "{title}" ({points:g} points) in the task cell above: {module}.py as {student}
+# submitted it, and the kit's style notes on it. They give no points; this cell is never run.
+"""
+
+
+class RubricSources(NbGraderPreprocessor):
+    """After each rubric part's task cell, a code cell with the student's module and its style notes, for the TA.
+
+    Formgrader shows the autograded notebook, never the student's ``.py``
+    files: this cell is where the TA reads the code they grade. It is a code
+    cell, so the student's text shows as text; it is added after the kernel
+    ran, so it is never executed, and it carries no nbgrader metadata, so it is
+    no grade. The module is read as text (``intake.small_text``: no link
+    followed, a size cap); cells of this kind already in the notebook (a
+    student's forgery) are dropped first.
+    """
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        parts = {part.grade_id: part for part in rubric_parts(resources["nbgrader"]["assignment"])}
+        folder = Path(resources["metadata"]["path"])
+        cells = []
+        for cell in nb.cells:
+            meta = cell.get("metadata", {})
+            if SOURCE_KEY in meta:
+                continue
+            cells.append(cell)
+            part = parts.get(meta.get("nbgrader", {}).get("grade_id", "")) if is_task(cell) else None
+            if part is not None:
+                cells.append(_source_cell(part, folder, resources["nbgrader"]["student"]))
+        nb.cells = cells
+        return nb, resources
+
+
+def _source_cell(part: RubricPart, folder: Path, student: str) -> nbformat.NotebookNode:
+    """The TA's view of ``part``'s module in ``folder``: a header, the style notes as comments, the source."""
+    name = f"{part.module}.py"
+    text, why = small_text(folder, name, MAX_BYTES)
+    notes = "\n".join(f"# {line}" for line in style_notes(folder / name).summary().splitlines())
+    head = SOURCE_HEAD.format(title=part.title, points=part.points, module=part.module, student=printable(student))
+    source = text if text is not None else f"# {name} could not be shown: {printable(why)}"
+    cell = nbformat.v4.new_code_cell(f"{head}#\n{notes}\n\n{source}")
+    cell.metadata[SOURCE_KEY] = part.grade_id
+    return cell
+
+
 class NotGraded(KitFault):
     """The kit could not grade a submission: its autograde fails on purpose, so nothing of it is recorded."""
 
@@ -447,10 +503,12 @@ class CleanStudentCells(NbGraderPreprocessor):
     """Make every cell of the student's notebook inert for its feedback page (``sanitize.clean_notebook``).
 
     It runs after nbgrader's GetGrades, which looks cells up by their grade ids, and before ``KitReport``, whose
-    report is the kit's own HTML and must reach the page as it is.
+    report is the kit's own HTML and must reach the page as it is. The cells ``RubricSources`` wrote for the TA
+    are left out: the page is the student's, and its report says how the rubric was graded.
     """
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        nb.cells = [cell for cell in nb.cells if SOURCE_KEY not in cell.get("metadata", {})]
         return sanitize.clean_notebook(nb), resources
 
 
@@ -484,7 +542,9 @@ class KitReport(NbGraderPreprocessor):
         week = resources["nbgrader"]["assignment"]
         student = resources["nbgrader"]["student"]
         results = store.load(week, student)
-        name_grading_cells(nb, {r.id: r.title for r in results}, {r.id: r.max_points for r in results})
+        by_id = {r.id: r for r in results}
+        name_grading_cells(nb, {r.id: r.title for r in results}, {r.id: r.max_points for r in results},
+                           {part.grade_id: by_id[part.id] for part in rubric_parts(week) if part.id in by_id})
         module = resources["nbgrader"]["notebook"]
         html = feedback.report_html(week, student, results, module if any(
             r.id.startswith(f"{module}::") for r in results) else None,
@@ -497,11 +557,17 @@ class KitReport(NbGraderPreprocessor):
         return nb, resources
 
 
-def name_grading_cells(nb: nbformat.NotebookNode, titles: dict[str, str], worth: dict[str, float]) -> None:
+def name_grading_cells(nb: nbformat.NotebookNode, titles: dict[str, str], worth: dict[str, float],
+                       tasks: dict[str, CheckResult] | None = None) -> None:
     """Give every grading cell of ``nb`` the title of its check (``titles``: check id -> title) and, for an
     extra-credit check, what it is worth (``worth``: check id -> points), for the page's template; and no outputs:
-    the kit's report on the page shows each check's verdict once."""
+    the kit's report on the page shows each check's verdict once. Each rubric part's task cell (``tasks``: its grade
+    id -> its result) gets its title, and whether it is still "not graded yet"."""
     for cell in nb.cells:
+        result = (tasks or {}).get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
+        if is_task(cell) and result is not None:
+            cell.metadata[feedback_template.TITLE_KEY] = {"title": f"{result.title} (graded by a TA)",
+                                                          "pending": result.pending}
         if cell.cell_type != "code" or not is_grade(cell) or cell.metadata["nbgrader"].get("solution"):
             continue
         grade_id = cell.metadata["nbgrader"].get("grade_id", "")

@@ -9,6 +9,7 @@ imports pytest, and ``make assignments`` or a report never loads it.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import subprocess
@@ -18,10 +19,11 @@ from dataclasses import asdict
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 
 from autograder import paths
 from autograder.faults import KitFault
-from autograder.results import CheckSpec, read_jsonl, write_atomically
+from autograder.results import CheckSpec, RubricPart, read_jsonl, write_atomically
 
 # --assert=plain and --tb=native: the plugin words every failure from the exception itself, so pytest need not
 # rewrite the graders' asserts or parse their source to draw tracebacks (0.4 s of a stub's grading run)
@@ -89,3 +91,27 @@ def _collect(week: str) -> tuple[CheckSpec, ...]:
 def bonus_check_ids(week: str) -> set[str]:
     """The ids of ``week``'s extra-credit checks (``@pytest.mark.bonus``): never counted in a maximum."""
     return {spec.id for spec in collect_checks(week) if spec.bonus}
+
+
+def week_policy(week: str) -> ModuleType | None:
+    """The week's ``autograder/<week>/policy.py`` (its rubric, its accuracy run, ...), or None for a week without
+    one."""
+    name = f"autograder.{paths.check_week(week)}.policy"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name not in (name, name.rpartition(".")[0]):
+            raise  # the policy exists but imports what is missing: a kit bug to see, not a week without policy
+        return None
+
+
+def rubric_parts(week: str) -> tuple[RubricPart, ...]:
+    """What a TA grades by hand in ``week`` (its policy's ``RUBRIC``): none for a week without one."""
+    return tuple(getattr(week_policy(week), "RUBRIC", ()))
+
+
+def max_points(week: str) -> float:
+    """``week``'s maximum, as nbgrader and grades.csv count it: every regular check and every rubric part (extra
+    credit apart)."""
+    return sum(spec.points for spec in collect_checks(week) if not spec.bonus) + \
+        sum(part.points for part in rubric_parts(week))

@@ -241,7 +241,10 @@ def fix_first(results: list[CheckResult], visible: Collection[str] = (), bonus_i
     when one of its checks failed in a way the visible tests catch whatever the inputs (``VISIBLE_CATCH``): the
     hidden checks feed the reference's arrays and drawn problems to each function, so for any other failure the
     visible tests may pass, and saying they reproduce it would send the student on a wild-goose chase.
+
+    A part a TA grades by hand (``CheckResult.manual``) is no failure to fix: it is left out.
     """
+    results = [r for r in results if not r.manual]
     items = [Item(d.mistake.name, d.mistake.advice, list(d.checks)) for d in diagnose(results)]
     claimed = {r.id for item in items for r in item.checks}
     # a failed check still losing points (a TA's score may have given them back), that the kit could grade

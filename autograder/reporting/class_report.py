@@ -14,7 +14,6 @@ messages) is always escaped; the page needs no JavaScript and fetches nothing.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 import statistics
 import struct
@@ -29,6 +28,7 @@ import numpy as np
 
 from autograder import paths
 from autograder.grading import solutions
+from autograder.grading.checklist import week_policy
 from autograder.handout import mnist
 from autograder.reporting import plots
 from autograder.reporting.advice import not_attempted
@@ -52,12 +52,8 @@ class WeekPolicy:
 
 def policy_of(week: str) -> WeekPolicy:
     """The week's policy, or none (no accuracy run, no reference model) for a week without a policy module."""
-    name = f"autograder.{paths.check_week(week)}.policy"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name not in (name, name.rpartition(".")[0]):
-            raise  # the policy exists but imports what is missing: a kit bug to see, not a week without policy
+    module = week_policy(week)
+    if module is None:
         return WeekPolicy()
     return WeekPolicy(getattr(module, "ACCURACY_CHECK", None), getattr(module, "REFERENCE_MODEL", None))
 
@@ -72,6 +68,7 @@ class CheckStats:
     bonus: bool
     passed: int
     attempted: int
+    manual: bool = False  # a rubric part a TA grades by hand: no pass rate, never a failure
 
     @property
     def module(self) -> str:
@@ -147,7 +144,8 @@ def summarize(week: str, students: dict[str, list[CheckResult]], grades: list[di
             first.setdefault(result.id, result)
     stats = [CheckStats(check_id, check.title, check.max_points, check_id in bonus_ids,
                         passed=sum(r[check_id].passed for r in results.values() if check_id in r),
-                        attempted=sum(check_id in r for r in results.values())) for check_id, check in first.items()]
+                        attempted=sum(check_id in r for r in results.values()), manual=check.manual)
+             for check_id, check in first.items()]
     extra = {s.module for s in stats} - {s.module for s in stats if not s.bonus}
     stats.sort(key=lambda s: s.module in extra)  # stable: keeps the week's order otherwise
     rows = {row["student_id"]: row for row in grades}
@@ -179,7 +177,8 @@ def write_class_report(week: str, students: dict[str, list[CheckResult]], grades
     ours = class_confusion(students, policy_of(week).accuracy_check)
 
     plots.score_histogram(summary.scores, summary.max_score, out / FIGURES["scores"])
-    plots.pass_rates([(c.module, plots.shorten(c.title), c.passed, c.attempted) for c in summary.checks],
+    plots.pass_rates([(c.module, plots.shorten(c.title), c.passed, c.attempted) for c in summary.checks
+                      if not c.manual],
                      colours, out / FIGURES["pass_rates"], extra={m for m in colours if summary.extra_credit(m)})
     failure_rows = [(f.module, f.title, f.message, len(f.students)) for f in failures]
     _draw_or_remove(bool(failures), lambda path: plots.failure_counts(failure_rows, colours, path),
@@ -206,7 +205,7 @@ def common_failures(students: dict[str, list[CheckResult]], limit: int = TOP_FAI
     for student in sorted(students):
         for result in students[student]:
             order.setdefault(result.id, len(order))
-            if not result.passed and not not_attempted(result):
+            if not result.passed and not result.manual and not not_attempted(result):
                 first = (result.message.strip().splitlines() or ["(no message)"])[0].strip()
                 groups.setdefault((result.id, first), []).append(student)
                 titles[result.id] = result.title
@@ -342,7 +341,7 @@ def _page(summary: ClassSummary, failures, unfinished, histories, confusions, fe
     parts = [f"<h1>Class report: {week}</h1>",
              (f'<p class="sub">Generated {datetime.now():%Y-%m-%d %H:%M} from grades.csv and the check results '
               "of each submission. Extra credit is shown apart and never counts towards the maximum.</p>"),
-             _stats(summary), _warnings(summary),
+             _stats(summary), _warnings(summary), _waiting(summary),
              "<h2>Students</h2>", _students(summary, feedback, colours),
              "<h2>Score distribution</h2>", _img(out, "scores", "Histogram of the regular scores"),
              "<h2>Pass rate per check</h2>",
@@ -359,8 +358,8 @@ def _page(summary: ClassSummary, failures, unfinished, histories, confusions, fe
 
 def _stats(summary: ClassSummary) -> str:
     scores, top = summary.scores, summary.max_score
-    passed = sum(check.passed for check in summary.checks if not check.bonus)
-    attempts = sum(check.attempted for check in summary.checks if not check.bonus)
+    passed = sum(check.passed for check in summary.checks if not check.bonus and not check.manual)
+    attempts = sum(check.attempted for check in summary.checks if not check.bonus and not check.manual)
     stats = [(f"{len(summary.submitted)}", "submission" if len(summary.submitted) == 1 else "submissions"),
              (f"{statistics.mean(scores):.1f}" if scores else "–", f"mean score / {top:g}"),
              (f"{statistics.median(scores):g}" if scores else "–", f"median score / {top:g}"),
@@ -439,7 +438,8 @@ def _students(summary: ClassSummary, feedback: dict[str, list[str]], colours: di
 
 def _hardest(summary: ClassSummary, limit: int = HARDEST) -> str:
     """A table of the regular checks the fewest submissions pass (leaving out those everyone passes)."""
-    hard = sorted((c for c in summary.checks if not c.bonus and c.passed < c.attempted), key=lambda c: c.rate)
+    hard = sorted((c for c in summary.checks if not c.bonus and not c.manual and c.passed < c.attempted),
+                  key=lambda c: c.rate)
     if not hard:
         text = "Every submission passes every regular check." if summary.checks else "No check results."
         return f'<p class="note">{text}</p>'
@@ -462,6 +462,22 @@ def _failures(failures: list[Failure], out: Path, shown: int = 12) -> str:
     return (_img(out, "failures", f"Bar chart of the {counted(len(failures), 'most common failure')}")
             + "<table><thead><tr><th>check</th><th>message (first line)</th><th>count</th><th>students</th></tr>"
             f"</thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _waiting(summary: ClassSummary, shown: int = 20) -> str:
+    """Who still waits for a TA: each rubric part (graded by hand in formgrader) and the students it is not graded
+    for yet (their scores count it 0 until then)."""
+    lines = []
+    for check in (c for c in summary.checks if c.manual):
+        who = tuple(s for s in summary.submitted if s in summary.results and check.id in summary.results[s]
+                    and summary.results[s][check.id].pending)
+        if who:
+            lines.append(f'<p class="warn">Not graded yet by a TA: <b>{escape(check.title)}</b> '
+                         f"({counted(check.max_points, 'point')}) for {counted(len(who), 'student')}: "
+                         f"{escape(_who(who, shown))}. Grade it in formgrader (the task cell of "
+                         f"{escape(check.module)}.ipynb, with the student's code below it); their scores count it "
+                         "0 until then.</p>")
+    return "".join(lines)
 
 
 def _who(students: tuple[str, ...], shown: int) -> str:

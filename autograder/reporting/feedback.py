@@ -30,6 +30,7 @@ STYLE = """<style>
 .nngrader-report td.num { text-align: right; white-space: nowrap; }
 .nngrader-report tr.passed td.mark { color: #1a7f37; font-weight: bold; }
 .nngrader-report tr.failed td.mark { color: #cf222e; font-weight: bold; }
+.nngrader-report tr.manual td.mark { color: #6639ba; font-weight: bold; }
 .nngrader-report pre { white-space: pre-wrap; background: #fff8f0; border-left: 3px solid #cf222e;
   padding: 0.4em 0.6em; margin: 0.3em 0; font-size: 0.9em; }
 .nngrader-report .note { display: block; color: #234; font-size: 0.9em; }
@@ -74,6 +75,11 @@ def report_html(week: str, student: str, results: list[CheckResult], module: str
              f"<h2>Your results for {_text(week)}</h2>",
              f'<p class="total">{_text(student)}: <b>{_points(score)} / {_points(possible)}</b> points{late}'
              + (f" and {_points(bonus)} / {_points(bonus_max)} extra credit" if bonus_max else "") + ".</p>"]
+    waiting = [r for r in results if r.pending]
+    if waiting:
+        parts.append(f'<p class="note">{_text(counted(sum(r.max_points for r in waiting), "point"))} of the total '
+                     f"({_text(', '.join(r.title for r in waiting))}) are graded by hand and "
+                     "<b>not graded yet</b>: they count 0 until a TA grades them.</p>")
     overridden = sum(bool(r.overridden) for r in results)
     if overridden:
         parts.append(f'<p class="note">A TA set the points of {counted(overridden, "check")} by hand; '
@@ -97,11 +103,14 @@ def _modules_table(results: list[CheckResult], extra: set[str]) -> str:
     for module in dict.fromkeys(r.module for r in results):
         mine = [r for r in results if r.module == module]
         earned, possible = sum(r.points for r in mine), sum(r.max_points for r in mine)
+        checks = [r for r in mine if not r.manual]
+        waiting = sum(r.max_points for r in mine if r.pending)
         width = 120
         filled = round(width * earned / possible) if possible else 0
         label = " (extra credit)" if all(r.id in extra for r in mine) else ""
         rows.append(f"<tr><td>{_text(module)}.py{label}</td><td class=\"num\">{_points(earned)} / "
-                    f"{_points(possible)}</td><td class=\"num\">{sum(r.passed for r in mine)} of {len(mine)}</td>"
+                    f"{_points(possible)}" + (f" ({_points(waiting)} not graded yet)" if waiting else "")
+                    + f"</td><td class=\"num\">{sum(r.passed for r in checks)} of {len(checks)}</td>"
                     f'<td><span class="bar" style="width:{filled}px"></span>'
                     f'<span class="gap" style="width:{width - filled}px"></span></td></tr>')
     return ('<table class="modules"><tr><th>module</th><th>points</th><th>checks passed</th><th></th></tr>'
@@ -112,7 +121,7 @@ def _advice_list(results: list[CheckResult], visible: Collection[str] = (), extr
     """"What to fix first": ``advice.fix_first``'s items, each with its modules, checks and points lost."""
     items = fix_first(results, visible, extra)
     if not items:
-        failed = sum(not r.passed for r in results)
+        failed = sum(not r.passed for r in results if not r.manual)
         return ("<h3>What to fix first</h3><p>" + ("Every check passed. Well done!" if not failed else
                 "Each failed check below says what was expected, what your code gave, and a hint.") + "</p>")
     lines = []
@@ -132,6 +141,9 @@ def visible_modules(week: str) -> set[str]:
 def _checks_table(results: list[CheckResult], causes: dict, extra: set[str]) -> str:
     rows = []
     for result in results:
+        if result.manual:
+            rows.append(_manual_row(result))
+            continue
         status = "passed" if result.passed else "failed"
         detail = f'<span class="note">note: {_text(result.note)}</span>' if result.note else ""
         if not result.passed:
@@ -145,6 +157,17 @@ def _checks_table(results: list[CheckResult], causes: dict, extra: set[str]) -> 
                     f"<td>{_text(result.title)}{bonus}{detail}</td>"
                     f'<td class="num">{_points(result.points)} / {_points(result.max_points)}</td></tr>')
     return ('<table class="checks"><tr><th></th><th>check</th><th>points</th></tr>' + "".join(rows) + "</table>")
+
+
+def _manual_row(result: CheckResult) -> str:
+    """A part a TA grades by hand: "not graded yet" until a TA gives its points, never a failure or a 0."""
+    criteria = "".join(f"<li>{_text(line)}</li>" for line in result.message.splitlines() if line.strip())
+    detail = (f'<span class="note">{"A TA grades this part by hand" if result.pending else "Graded by a TA"}'
+              + (f", reading your code for:</span><ul>{criteria}</ul>" if criteria else ".</span>"))
+    points = "not graded yet" if result.pending else _points(result.points)
+    return (f'<tr class="manual"><td class="mark">{"&#8987;" if result.pending else "&#9998;"}</td>'
+            f"<td>{_text(result.title)} (graded by a TA){detail}</td>"
+            f'<td class="num">{points} / {_points(result.max_points)}</td></tr>')
 
 
 def report_page(week: str, student: str, results: list[CheckResult], late_penalty: float = 0.0) -> str:

@@ -40,7 +40,7 @@ def results_json(week: str, student: str, results: list[CheckResult], bonus_ids:
         module = result.module
         extra = result.id in bonus_ids
         counted[module] += 1
-        tests.append({
+        test = {
             "name": f"{module}.py: {result.title}",
             "number": f"{modules.index(module) + 1}.{counted[module]}",
             "score": result.points, "max_score": result.max_points,
@@ -48,17 +48,26 @@ def results_json(week: str, student: str, results: list[CheckResult], bonus_ids:
             "output": result.report(), "tags": [module, *(["extra credit"] if extra else [])],
             "visibility": VISIBILITY,
             "extra_data": {"check": result.id, "seconds": result.seconds},
-        })
+        }
+        if result.manual:  # graded by a TA: no pass or fail, and "not graded yet" until then
+            del test["status"]
+            test["tags"].append("graded by a TA")
+            test["extra_data"]["not_graded_yet"] = result.pending
+        tests.append(test)
     advice = [f"- {item.name} ({item.extent}): {item.advice} {item.how_to_reproduce}".rstrip()
               for item in fix_first(results, visible_modules(week), bonus_ids)]
+    waiting = [r for r in results if r.pending]
     output = (f"{student}, {week}: {score:g} / {possible:g} points"
               + (f", {bonus:g} / {bonus_max:g} extra credit" if bonus_max else "")
               + (f", after a late penalty of {penalty:g}" if penalty else "") + "."
+              + (f" Not graded yet: {', '.join(r.title for r in waiting)} "
+                 f"({sum(r.max_points for r in waiting):g} points a TA grades by hand)." if waiting else "")
               + ("\n\nWhat to fix first:\n" + "\n".join(advice) if advice else ""))
     return {"score": score + bonus, "execution_time": round(sum(r.seconds for r in results), 1),
             "output": output, "visibility": VISIBILITY, "stdout_visibility": "hidden", "tests": tests,
             "extra_data": {"student": student, "assignment": week, "score": score, "max_score": possible,
-                           "bonus": bonus, "bonus_max": bonus_max, "late_submission_penalty": penalty}}
+                           "bonus": bonus, "bonus_max": bonus_max, "late_submission_penalty": penalty,
+                           "waiting_for_ta": [r.title for r in waiting]}}
 
 
 def write(path: Path, document: dict) -> Path:

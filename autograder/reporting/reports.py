@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,6 +34,8 @@ class Written:
     class_report: Path
     results: list[Path]
     pages: list[Path]
+    #: student -> the rubric parts of theirs no TA has graded yet (grades.csv's ``waiting_for_ta``), if any
+    waiting: dict[str, str] = field(default_factory=dict)
 
 
 def reports_dir(week: str) -> Path:
@@ -69,7 +71,8 @@ def write_reports(week: str, grades: Path | None = None) -> Written:
     index = class_report.write_class_report(week, students, [row for row in rows if row["student_id"] in graded],
                                             out, confusion=class_report.reference_confusion(week), feedback=links,
                                             bonus_ids=bonus)
-    return Written(index, results, pages)
+    waiting = {row["student_id"]: row["waiting_for_ta"] for row in rows if row.get("waiting_for_ta")}
+    return Written(index, results, pages, waiting)
 
 
 def _feedback_pages(week: str, student: str, out: Path) -> list[str]:
