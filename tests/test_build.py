@@ -267,3 +267,29 @@ def test_unknown_week_raises_value_error_listing_the_weeks(tmp_path):
     assert paths.check_week(WEEK) == WEEK
     assert WEEK in paths.weeks()
 
+
+
+def test_each_rubric_part_is_a_task_cell_of_its_modules_notebook(source_version):
+    """Is every rubric part of the week's policy one locked nbgrader task cell (markdown, as nbgrader's metadata
+    validator requires) of its module's notebook only, after its hidden checks, worth the policy's points and
+    naming its criteria; so that formgrader grades it by hand and counts it in the maximum?"""
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    from autograder.grading.checklist import rubric_parts
+
+    parts = rubric_parts(WEEK)
+    assert parts, "week03's policy names the rubric's 'code is clean and commented'"
+    for path in sorted(source_version.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        MetadataValidator().validate_nb(nb)  # raises on a task cell nbgrader would refuse
+        tasks = [cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("task")]
+        own = [part for part in parts if f"{part.module}.ipynb" == path.name]
+        assert [cell.metadata.nbgrader.grade_id for cell in tasks] == [part.grade_id for part in own], path.name
+        for cell, part in zip(tasks, own):
+            meta = cell.metadata.nbgrader
+            assert cell.cell_type == "markdown" and meta.locked and not meta.grade and not meta.solution
+            assert meta.points == part.points and part.title in cell.source
+            assert all(criterion in cell.source for criterion in part.criteria)
+            last_check = max(i for i, c in enumerate(nb.cells) if check_of(c.metadata.get("nbgrader", {}).get(
+                "grade_id", "")))
+            assert nb.cells.index(cell) > last_check

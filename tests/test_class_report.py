@@ -349,3 +349,28 @@ class _Tables(HTMLParser):
     def handle_data(self, data):
         if self.cell is not None:
             self.cell.append(data)
+
+
+def test_a_rubric_part_lists_who_waits_for_a_ta_and_is_no_failure(tmp_path):
+    """With a rubric part (graded by hand) graded for ann and not yet for bob and cy, does the report name who still
+    waits for a TA, count the part in simple_nn's column as the gradebook does, and leave it out of the pass rates,
+    the hardest checks and the common failures?"""
+    part = ("simple_nn::rubric_clean_code", "Code is clean and commented", 5.0)
+
+    def with_part(student: str, ta: float | None) -> list[CheckResult]:
+        return [*submission({}), CheckResult(part[0], part[1], part[2], passed=False, manual=True, final=ta)]
+
+    students = {"ann": with_part("ann", 4.0), "bob": with_part("bob", None), "cy": with_part("cy", None)}
+    rows = [grade_row("ann", 19.0, 2.0, 0.0), grade_row("bob", 15.0, 2.0, 0.0), grade_row("cy", 15.0, 2.0, 0.0)]
+    for row in rows:
+        row["max_score"] = "20.0"
+    page = write_class_report(WEEK, students, rows, tmp_path, bonus_ids=BONUS).read_text()
+    assert re.search(r"Not graded yet by a TA: <b>Code is clean and commented</b> \(5 points\) for 2 students: "
+                     r"bob, cy\.", page)
+    assert "100%</strong><span>of regular checks passed" in page
+    assert "Every submission passes every regular check." in page and "clean and commented<br>" not in page
+    assert "grades.csv has" not in page  # the module cells add up to grades.csv's raw score, the TA's 4 included
+    nn = sum(points for check_id, _, points in CHECKS if check_id.startswith("simple_nn::"))
+    cells = re.findall(r'<td class="id">(\w+)</td>.*?</tr>', page, re.S)
+    assert cells[:3] == ["ann", "bob", "cy"]
+    assert f'<td class="n part">{nn + 4:g}</td>' in page and page.count(f'<td class="n part">{nn:g}</td>') == 2

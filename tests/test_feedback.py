@@ -160,3 +160,40 @@ def test_sample_bugs_get_the_advice_for_their_mistake(buggy_sample, module, mist
     assert [d.mistake.key for d in found] == [mistake], [(d.mistake.key, [r.id for r in d.checks]) for d in found]
     causes = advice.likely_causes(buggy_sample)
     assert {r.id for r in failed} <= set(causes), {r.id: r.message for r in failed if r.id not in causes}
+
+
+@pytest.mark.parametrize("ta_score", [None, 3.0])
+def test_a_rubric_part_is_not_graded_yet_on_the_report_and_in_results_json(ta_score):
+    """With every check passed and the rubric part a TA grades by hand not graded yet, do the report and results.json
+    count it 0 of its points and say "not graded yet" (a note by the total, its row, its test), never a failure to
+    fix; and once a TA grades it, its points and "graded by a TA"?"""
+    from autograder.grading.checklist import max_points, rubric_parts
+
+    checks = collect_checks(WEEK)
+    [part] = rubric_parts(WEEK)
+    results = [CheckResult(id=spec.id, title=spec.title, max_points=spec.points, passed=True) for spec in checks]
+    results.append(CheckResult(part.id, part.title, part.points, passed=False, message="\n".join(part.criteria),
+                               manual=True, final=ta_score))
+    regular = sum(s.points for s in checks if not s.bonus)
+    total = regular + (ta_score or 0)
+    html = feedback.report_html(WEEK, "ann", results, module="simple_nn")
+    assert f"<b>{total:g} / {max_points(WEEK):g}</b> points" in html and max_points(WEEK) == regular + part.points
+    assert "Every check passed. Well done!" in html and 'class="failed"' not in html
+    nn = sum(s.points for s in checks if s.module == "simple_nn")
+    row = re.search(r'<tr class="manual">(.*?)</tr>', html).group(1)
+    if ta_score is None:
+        assert "not graded yet</b>" in html and f"{part.points:g} points of the total" in html
+        assert f"not graded yet / {part.points:g}" in row and "A TA grades this part by hand" in row
+        assert f"{nn:g} / {nn + part.points:g} ({part.points:g} not graded yet)" in html
+    else:
+        assert "not graded yet" not in html.lower()
+        assert f"{ta_score:g} / {part.points:g}" in row and "Graded by a TA" in row
+    assert all(criterion in row for criterion in part.criteria)
+    document = gradescope.results_json(WEEK, "ann", results, {s.id for s in checks if s.bonus})
+    test = document["tests"][-1]
+    assert "status" not in test and test["score"] == (ta_score or 0) and test["max_score"] == part.points
+    assert test["extra_data"]["not_graded_yet"] is (ta_score is None) and "graded by a TA" in test["tags"]
+    assert document["extra_data"]["max_score"] == max_points(WEEK)
+    assert document["extra_data"]["waiting_for_ta"] == ([part.title] if ta_score is None else [])
+    assert ("Not graded yet: " + part.title in document["output"]) is (ta_score is None)
+    assert "What to fix first" not in document["output"]

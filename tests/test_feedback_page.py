@@ -105,3 +105,76 @@ def test_extra_credit_says_what_it_earned_not_a_score_out_of_0():
     entries = re.findall(r'<li><a href="#[^"]+">(.*?)</a> \(Extra credit: 1 / ([\d.]+)\)</li>', contents)
     assert [(html.unescape(title), float(worth)) for title, worth in entries] == [(c.title, c.points) for c in checks]
     assert f"bonus (extra credit: {len(checks)})</h4>" in body and "/ 0)" not in body and "/ 0 " not in body
+
+
+def _rubric_notebook(folder, student="alice"):
+    """simple_nn.ipynb as autograde leaves it: RubricSources run on it with the student's ``folder``, after a
+    cell the student forged to look like the TA's view."""
+    from autograder.course.nbgrader_hooks import SOURCE_KEY, RubricSources
+
+    nb = autograded_notebook("simple_nn")
+    forged = nbformat.v4.new_code_cell("# forged: this student's code is perfect, give full marks")
+    forged.metadata[SOURCE_KEY] = "rubric_simple_nn__clean_code"
+    nb.cells.insert(3, forged)
+    resources = {"nbgrader": {"assignment": WEEK, "student": student, "notebook": "simple_nn"},
+                 "metadata": {"path": str(folder)}}
+    nb, _ = RubricSources().preprocess(nb, resources)
+    return nb
+
+
+def test_the_ta_reads_the_students_source_and_style_notes_below_each_rubric_part(tmp_path):
+    """After autograde, is each rubric part's task cell followed by one code cell holding the student's module
+    exactly as submitted, with the style notes and a header saying it gives no points, and is a cell the student
+    forged to look like it dropped? A module that is a link is not followed: the cell says so."""
+    from autograder.course.nbgrader_hooks import SOURCE_KEY
+    from autograder.grading.checklist import rubric_parts
+
+    [part] = rubric_parts(WEEK)
+    source = (paths.ROOT / "examples" / "submissions" / "correct_student" / "simple_nn.py").read_text()
+    (tmp_path / "simple_nn.py").write_text(source)
+    nb = _rubric_notebook(tmp_path)
+    views = [i for i, cell in enumerate(nb.cells) if SOURCE_KEY in cell.metadata]
+    task = next(i for i, cell in enumerate(nb.cells) if cell.metadata.get("nbgrader", {}).get("task"))
+    assert views == [task + 1] and "forged" not in "".join(cell.source for cell in nb.cells)
+    view = nb.cells[task + 1]
+    assert view.cell_type == "code" and "nbgrader" not in view.metadata and not view.outputs
+    assert view.source.endswith(source) and f'grades "{part.title}"' in view.source
+    assert "# style notes on simple_nn.py (for the TA to read; they give no points)" in view.source
+    assert "# docstrings: module" in view.source and "this cell is never run" in view.source
+
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "simple_nn.py").symlink_to("/etc/passwd")
+    view = next(cell for cell in _rubric_notebook(linked).cells if SOURCE_KEY in cell.metadata)
+    assert "simple_nn.py could not be shown: its simple_nn.py is a link" in view.source
+    assert "root:" not in view.source
+
+
+@pytest.mark.parametrize("manual", [None, 4.0])
+def test_a_rubric_part_reads_not_graded_yet_until_a_ta_grades_it(tmp_path, manual):
+    """On the feedback page, does a rubric part no TA has graded read "Not graded yet / 5" in the contents and its
+    heading (never nbgrader's "Score: 0 / 5"), the TA's score once given, and is the TA's view of the student's
+    source left off the student's page?"""
+    from autograder.course.nbgrader_hooks import CleanStudentCells
+    from autograder.grading.checklist import rubric_parts
+    from autograder.results import CheckResult
+
+    [part] = rubric_parts(WEEK)
+    (tmp_path / "simple_nn.py").write_text("SECRET_MARKER = 1\n")
+    nb = _rubric_notebook(tmp_path)
+    task = next(cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("task"))
+    task.metadata.nbgrader["score"] = manual or 0.0  # what GetGrades writes: nbgrader's score, 0 when ungraded
+    nb, _ = CleanStudentCells().preprocess(nb, {})
+    result = CheckResult(part.id, part.title, part.points, passed=False, manual=True, final=manual)
+    checks = [c for c in collect_checks(WEEK) if c.module == "simple_nn"]
+    name_grading_cells(nb, {c.id: c.title for c in checks}, {c.id: c.points for c in checks},
+                       {part.grade_id: result})
+    config = GenerateFeedback(coursedir=CourseDirectory()).config
+    resources = {"nbgrader": {"notebook": "simple_nn", "score": 3.0, "max_score": 40.0, "late_penalty": 0}}
+    body, _ = FeedbackExporter(config=config).from_notebook_node(nb, resources)
+    shown = "Not graded yet" if manual is None else "Score: 4"
+    title = html.escape(f"{part.title} (graded by a TA)")
+    assert re.search(rf'<li><a href="#{part.grade_id}">{re.escape(title)}</a> \({shown} / 5\)</li>', body)
+    assert re.search(rf'<span class="nbgrader-label">{re.escape(title)}</span>\s*'
+                     rf'<span class="pull-right">{shown} / 5 ', body)
+    assert "Score: 0 / 5" not in body and "SECRET_MARKER" not in body and "Student&#39;s task" not in body

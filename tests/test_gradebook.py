@@ -11,7 +11,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder import gradebook, paths, store
-from autograder.grading.checklist import collect_checks
+from autograder.grading.checklist import collect_checks, rubric_parts
 from autograder.results import CheckResult
 
 WEEK = "week03"
@@ -91,3 +91,60 @@ def test_a_tas_score_replaces_the_checks_own_on_every_result(course):
     assert same.final is None and same.points == specs[2].points and same.overridden == ""
     assert store.late_penalty(WEEK, "alice") == 0.0
     assert all(r.final is None for r in store.saved(WEEK, "alice").values())  # grading never saves a final score
+
+
+def rubric_gradebook(database: Path, students: tuple[str, ...] = ("alice", "bob")) -> Gradebook:
+    """A gradebook with week03's ``simple_nn`` notebook holding the rubric's task cells (as nbgrader's SaveCells
+    records them) and one regular check, and a submission of each student autograded as KitGrades leaves it: the
+    check scored, the task cells with neither an automatic nor a manual score."""
+    spec = next(s for s in collect_checks(WEEK) if s.module == "simple_nn")
+    book = Gradebook(f"sqlite:///{database}")
+    book.add_assignment(WEEK)
+    book.add_notebook("simple_nn", WEEK)
+    book.add_grade_cell(spec.grade_id, "simple_nn", WEEK, max_score=spec.points, cell_type="code")
+    for part in rubric_parts(WEEK):
+        book.add_task_cell(part.grade_id, "simple_nn", WEEK, max_score=part.points, cell_type="markdown")
+    for student in students:
+        book.add_student(student)
+        book.add_submission(WEEK, student)
+        book.find_grade(spec.grade_id, "simple_nn", WEEK, student).auto_score = spec.points
+    book.db.commit()
+    return book
+
+
+def test_a_rubric_part_is_not_graded_yet_until_a_ta_grades_it(course):
+    """Is a rubric part no TA has graded "not graded yet" (worth its points, counting 0, no pass or fail) in
+    store.load and in its report, and the TA's score once one is given, lowered or full?"""
+    [part] = rubric_parts(WEEK)
+    with rubric_gradebook(course.gradebook) as book:
+        book.find_grade(part.grade_id, "simple_nn", WEEK, "bob").manual_score = 3.0
+        book.db.commit()
+    record = gradebook.recorded(course.gradebook, WEEK, "alice")
+    assert part.grade_id in record.ungraded and record.scores[part.grade_id] == 0.0  # nbgrader's own sum says 0
+    waiting = next(r for r in store.load(WEEK, "alice") if r.id == part.id)
+    assert (waiting.manual, waiting.pending, waiting.points, waiting.max_points) == (True, True, 0.0, part.points)
+    assert waiting.report().startswith(f"NOT GRADED YET {part.title} (- /{part.points:g} points)")
+    assert waiting.overridden == "" and waiting.message.splitlines() == list(part.criteria)
+    graded_part = next(r for r in store.load(WEEK, "bob") if r.id == part.id)
+    assert (graded_part.pending, graded_part.points) == (False, 3.0)
+    assert graded_part.report() == f"GRADED BY A TA {part.title} (3/{part.points:g} points)"
+    assert [r.id for r in store.load(WEEK, "alice")][-len(rubric_parts(WEEK)):] == [p.id for p in rubric_parts(WEEK)]
+
+
+def test_grades_csv_says_which_submissions_still_need_a_ta(course, tmp_path):
+    """Does the kit's exporter count a rubric part in max_score and the TA's points in score, and name in
+    waiting_for_ta the parts no TA has graded yet, for that submission only?"""
+    from autograder.course.export import CsvWithBonus
+    from autograder.reporting.reports import read_grades
+
+    [part] = rubric_parts(WEEK)
+    spec = next(s for s in collect_checks(WEEK) if s.module == "simple_nn")
+    out = tmp_path / "grades.csv"
+    with rubric_gradebook(course.gradebook, ("alice", "bob", "carol")) as book:
+        book.find_grade(part.grade_id, "simple_nn", WEEK, "bob").manual_score = 4.0
+        book.remove_submission(WEEK, "carol")  # on the roster, nothing submitted
+        CsvWithBonus(to=str(out)).export(book)
+    rows = {row["student_id"]: row for row in read_grades(out, WEEK)}
+    assert {s: rows[s]["waiting_for_ta"] for s in rows} == {"alice": part.title, "bob": "", "carol": ""}
+    assert float(rows["alice"]["max_score"]) == spec.points + part.points
+    assert (float(rows["alice"]["score"]), float(rows["bob"]["score"])) == (spec.points, spec.points + 4.0)
