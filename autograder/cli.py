@@ -57,6 +57,11 @@ def print_reports(written: reports.Written) -> None:
     print(f"class report: {written.class_report}")
     if written.results:
         print(f"results.json: {len(written.results)} in {written.results[0].parent.parent}")
+    print_waiting(written)
+
+
+def print_waiting(written: reports.Written) -> None:
+    """Who still waits for a TA to grade a rubric part (grades.csv's waiting_for_ta), if anyone does."""
     if written.waiting:
         who = sorted(written.waiting)
         print(f"waiting for a TA: {len(who)} submission{'s' * (len(who) != 1)} ("
@@ -155,6 +160,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         written = reports.write_reports(args.week, grades)
         print(f"\ngrades.csv:   {grades}\nfeedback:     {course.feedback_root}\n"
               f"results.json: {reports.results_path(args.week, '<student>')}\nclass report: {written.class_report}")
+        print_waiting(written)
 
 
 def print_lines(text: str, file: TextIO | None = None) -> None:

@@ -34,7 +34,7 @@ from autograder.grading.checklist import collect_checks
 from autograder.reporting import reports
 
 WEEK = "week03"
-MAX_POINTS = sum(check.points for check in collect_checks(WEEK) if not check.bonus)
+CHECK_POINTS = sum(check.points for check in collect_checks(WEEK) if not check.bonus)  # rubric aside
 #: The correct sample answers the quiz of the student "correct_student": under another name it loses just that.
 QUIZ_POINTS = next(c.points for c in collect_checks(WEEK) if c.module == "forward_prop" and "quiz" in c.name)
 CORRECT = paths.EXAMPLES / "correct_student"
@@ -144,7 +144,7 @@ def submitted(intake_class, student: str) -> Path:
 def test_links_to_the_solutions_score_nothing(intake_class):
     """Do modules that are links to the solutions score as missing (stubs and links: 0), while the victim's own
     work scores full?"""
-    assert float(intake_class["rows"]["victim"]["score"]) == MAX_POINTS - QUIZ_POINTS
+    assert float(intake_class["rows"]["victim"]["score"]) == CHECK_POINTS - QUIZ_POINTS
     assert intake_class["outcomes"]["linker"].status == "graded"
     assert float(intake_class["rows"]["linker"]["score"]) == 0
     assert "missing activations.py, perceptron.py, simple_nn.py" in intake_class["outcomes"]["linker"].detail

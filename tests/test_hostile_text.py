@@ -38,12 +38,12 @@ from nbconvert.exporters import HTMLExporter
 
 from autograder import cli
 from autograder.course import nbgrader_commands, workflow
-from autograder.grading.checklist import collect_checks
+from autograder.grading.checklist import max_points
 from autograder.reporting import feedback, reports, sanitize
 from autograder.untrusted import from_spreadsheet_cell, printable, spreadsheet_cell
 
 WEEK = "week03"
-MAX_POINTS = sum(check.points for check in collect_checks(WEEK) if not check.bonus)
+MAX_POINTS = max_points(WEEK)  # the regular checks and the rubric a TA grades
 HOSTILE = "hostile_html"
 NOTEBOOK = "perceptron"
 #: Names a terminal obeys: clear the screen, then a green line that was never true; an overwritten line.

@@ -16,19 +16,23 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import browser
 import nbformat
 import pytest
 from leaks import leaked, solution_code_lines
 
-from autograder import paths, store
+from autograder import gradebook, paths, store
 from autograder.course import nbgrader_commands, workflow
-from autograder.grading.checklist import bonus_check_ids, collect_checks
+from autograder.grading.checklist import bonus_check_ids, collect_checks, max_points, rubric_parts
 from autograder.reporting import plots, reports
 
 WEEK = "week03"
-MAX_POINTS = sum(check.points for check in collect_checks(WEEK) if not check.bonus)
+#: What the regular checks give (a score before a TA grades the rubric), and the maximum (checks and rubric).
+CHECK_POINTS = sum(check.points for check in collect_checks(WEEK) if not check.bonus)
+MAX_POINTS = max_points(WEEK)
+RUBRIC = rubric_parts(WEEK)
 BONUS_POINTS = sum(check.points for check in collect_checks(WEEK) if check.bonus)
 QUIZ_POINTS = next(c.points for c in collect_checks(WEEK) if c.module == "forward_prop" and "quiz" in c.name)
 SAMPLES = sorted(p.name for p in paths.EXAMPLES.iterdir() if p.is_dir())
@@ -87,7 +91,7 @@ def graded(course_env, mnist_dir, tmp_path_factory):
 
 def test_correct_submission_gets_full_marks_and_stub_gets_zero(graded):
     """Does autograde score each student's own simple_nn.py (not the released stub copied over it)?"""
-    assert graded["scores"]["correct_student"] == MAX_POINTS
+    assert graded["scores"]["correct_student"] == CHECK_POINTS  # the rubric is not graded yet
     assert graded["scores"]["stub_student"] == 0
 
 
@@ -102,7 +106,7 @@ def test_bonus_is_extra_credit_never_in_the_maximum(graded):
 
 def test_planted_bug_loses_points_but_not_all(graded):
     """Does the submission with the unaveraged gradient lose the gradient checks, and only what it breaks?"""
-    assert 0 < graded["scores"]["buggy_student"] < MAX_POINTS
+    assert 0 < graded["scores"]["buggy_student"] < CHECK_POINTS
 
 
 def test_autograded_folder_keeps_the_students_module(graded):
@@ -193,7 +197,7 @@ def test_a_broken_notebook_is_reported_and_the_students_code_still_graded(graded
     assert {o.status for s, o in by_student.items() if s != "broken_student"} == {"skipped"}
     scores = {row["student_id"]: float(row["score"]) for row in reports.read_grades(grades, WEEK)}
     # its modules are the correct student's, whose hand-computed quiz answer is for another id
-    assert scores["broken_student"] == MAX_POINTS - QUIZ_POINTS
+    assert scores["broken_student"] == CHECK_POINTS - QUIZ_POINTS
     assert all(scores[student] == score for student, score in graded["scores"].items())
 
 
@@ -221,7 +225,7 @@ def test_grading_killed_part_way_resumes_without_losing_or_repeating(graded):
 def test_attacks_from_the_notebook_kernel_fail_and_gain_nothing(graded):
     """Does mallory's attacking notebook score exactly what her modules earn (the correct student's, but for the
     per-student quiz), with every attack failing in the sandboxed kernel and no grader line in her feedback?"""
-    assert graded["scores"][CHEATER] == MAX_POINTS - QUIZ_POINTS
+    assert graded["scores"][CHEATER] == CHECK_POINTS - QUIZ_POINTS
     assert float(graded["rows"][CHEATER]["bonus"]) == BONUS_POINTS
     page = (graded["root"] / "feedback" / CHEATER / WEEK / "activations.html").read_text()
     text = re.sub(r"<[^>]+>", "", page).replace("&#39;", "'").replace("&quot;", '"')
@@ -293,7 +297,7 @@ def test_results_json_per_submission_matches_the_gradebook(graded):
         document = json.loads(path.read_text())
         row = graded["rows"][path.parent.name]
         assert document["score"] == float(row["score"]) + float(row["bonus"])
-        assert [test["extra_data"]["check"] for test in document["tests"]] == [check.id for check in checks]
+        assert [test["extra_data"]["check"] for test in document["tests"]] == [c.id for c in (*checks, *RUBRIC)]
         assert sum(test["score"] for test in document["tests"]) == float(row["raw_score"]) + float(row["bonus"])
         outputs = "\n".join(test["output"] for test in document["tests"]) + document["output"]
         assert not [line for line in grader_lines if line in outputs], path
@@ -328,6 +332,8 @@ def test_make_grade_shows_progress_and_ends_with_a_summary(graded):
     assert re.search(r"grading week03: 100%\|.*\| 4/4 students \[\S+ elapsed, \S+ left\]", done.stderr), done.stderr
     assert re.search(r"^0 graded, 4 skipped \(unchanged\), 0 failed to run, in \d+ s", done.stdout, re.M), done.stdout
     assert f"class report: {graded['reports'].class_report}" in done.stdout
+    assert re.search(rf"^waiting for a TA: 4 submissions \({CHEATER}, buggy_student, correct_student, stub_student\): "
+                     rf"{RUBRIC[0].title}; grade the task cells in formgrader", done.stdout, re.M), done.stdout
 
 
 def screenshot_path(graded, name: str):
@@ -377,9 +383,12 @@ def test_a_tas_override_shows_the_same_score_in_every_output(graded, tmp_path, m
     failed = next(r for r in store.load(WEEK, student) if not r.passed and r.max_points >= 2
                   and r.id not in bonus_check_ids(WEEK))
     spec = next(s for s in collect_checks(WEEK) if s.id == failed.id)
+    [part] = RUBRIC
+    assert before["waiting_for_ta"] == part.title
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
         assert book.find_assignment(WEEK).max_score == MAX_POINTS  # formgrader's maximum is the kit's
         book.find_grade(spec.grade_id, failed.module, WEEK, student).manual_score = 2.0
+        book.find_grade(part.grade_id, part.module, WEEK, student).manual_score = 4.0  # the TA grades the rubric
         book.find_submission_notebook("perceptron", WEEK, student).late_submission_penalty = 1.0
         book.db.commit()
     for verb in ("report", "feedback"):
@@ -387,14 +396,18 @@ def test_a_tas_override_shows_the_same_score_in_every_output(graded, tmp_path, m
                               timeout=600)
         assert done.returncode == 0, done.stdout + done.stderr
     [row] = [r for r in reports.read_grades(course / "grades.csv", WEEK) if r["student_id"] == student]
-    raw, bonus = float(before["raw_score"]) + 2, float(row["bonus"])
+    raw, bonus = float(before["raw_score"]) + 2 + 4, float(row["bonus"])
     assert (float(row["raw_score"]), float(row["late_submission_penalty"]), float(row["score"])) == (raw, 1, raw - 1)
+    assert row["waiting_for_ta"] == "" and float(row["max_score"]) == MAX_POINTS
 
     document = json.loads(reports.results_path(WEEK, student).read_text())
     assert document["score"] == raw - 1 + bonus
     assert sum(test["score"] for test in document["tests"]) == raw + bonus
     [test] = [t for t in document["tests"] if t["extra_data"]["check"] == failed.id]
     assert test["score"] == 2 and "a TA set 2 points; the check gave 0" in test["output"]
+    [test] = [t for t in document["tests"] if t["extra_data"]["check"] == part.id]
+    assert test["score"] == 4 and test["output"] == f"GRADED BY A TA {part.title} (4/{part.points:g} points)"
+    assert document["extra_data"]["waiting_for_ta"] == [] and "Not graded yet" not in document["output"]
 
     results = store.load(WEEK, student)
     module_points = sum(r.points for r in results if r.module == failed.module)
@@ -414,6 +427,27 @@ def test_a_tas_override_shows_the_same_score_in_every_output(graded, tmp_path, m
     module_max = sum(r.max_points for r in results if r.module == failed.module)
     assert header and (float(header[1]), float(header[2])) == (module_points, module_max), header
     assert "a TA set 2 points; the check gave 0" in text
+    nn_page = " ".join(page_text(course / "feedback" / student / WEEK / f"{part.module}.html").split())
+    assert f"{part.title} (graded by a TA) Graded by a TA" in nn_page and "not graded yet" not in nn_page.lower()
+    assert f"{part.title} (graded by a TA) (Score: 4 / {part.points:g})" in nn_page  # the page's contents
+
+
+def test_the_ta_grades_the_rubric_beside_the_students_source(graded):
+    """Does each autograded simple_nn notebook (what formgrader shows the TA) hold, right after the rubric's task
+    cell, the student's own simple_nn.py and its style notes, while the student's feedback page leaves them out
+    and says the part is not graded yet, and grades.csv says every submission still waits for a TA?"""
+    [part] = RUBRIC
+    for student in graded["rows"]:
+        nb = nbformat.read(graded["root"] / "autograded" / student / WEEK / f"{part.module}.ipynb", as_version=4)
+        task = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == part.grade_id)
+        view = nb.cells[task + 1]
+        source = (graded["root"] / "autograded" / student / WEEK / f"{part.module}.py").read_text()
+        assert view.cell_type == "code" and view.source.endswith(source) and "style notes on" in view.source
+        assert graded["rows"][student]["waiting_for_ta"] == part.title
+        text = " ".join(page_text(graded["root"] / "feedback" / student / WEEK / f"{part.module}.html").split())
+        assert f"{part.title} (graded by a TA) (Not graded yet / {part.points:g})" in text, student
+        assert "style notes on" not in text and "Score: 0 / 5" not in text
+    assert "A TA grades this part by hand" in text and "not graded yet" in text
 
 
 def feedback_pages(graded, student: str | None = None) -> list:
@@ -496,3 +530,78 @@ def test_one_autograde_runs_the_graders_once_for_all_notebooks(graded):
     notebooks = len(list((paths.ASSIGNMENTS / WEEK).glob("*.ipynb")))
     assert log.count("] Autograding ") == notebooks > 1, log[-3000:]
     assert log.count("KitGrades: graded week03 of stub_student once") == 1, log[-3000:]
+
+
+def test_a_ta_grades_the_rubric_in_formgrader_with_the_code_in_view(graded, tmp_path, monkeypatch):
+    """In formgrader, in a real browser: does the manual grading page of buggy_student's simple_nn show the rubric's
+    task cell with its score box and, below it, the student's own code and its style notes; does typing 4 in that
+    box store the TA's score in the gradebook; and does `make report` then say who still waits for a TA?"""
+    import socket
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    [part] = RUBRIC
+    course = tmp_path / "course"  # a copy: the other tests keep the class as graded
+    shutil.copytree(graded["root"], course, symlinks=True)
+    config = course / "nbgrader_config.py"
+    config.write_text(config.read_text().replace(str(graded["root"]), str(course)))
+    monkeypatch.setenv("NNGRADER_COURSE_DIR", str(course))
+    monkeypatch.setenv("NNGRADER_EXCHANGE", str(course / "exchange"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token, url = "nngrader-test-token", f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"token {token}"}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "jupyter"), "server", "--no-browser", "--allow-root", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}"],
+        cwd=course, env=nbgrader_commands.nbgrader_environment(), stdout=subprocess.DEVNULL,
+        stderr=open(tmp_path / "formgrader.log", "wb"))
+    api = f"{url}/formgrader/api/submitted_notebooks/{WEEK}/{part.module}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(urllib.request.Request(api, headers=headers), timeout=5) as answer:
+                    submitted = json.load(answer)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"formgrader did not start: {(tmp_path / 'formgrader.log').read_text()[-2000:]}")
+        mine = next(s for s in submitted if s["student"] == "buggy_student")
+        assert mine["needs_manual_grade"] and mine["max_task_score"] == part.points
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(browser.chromium()), args=["--no-sandbox"])
+            try:
+                page = chromium.new_page(viewport={"width": 1280, "height": 1000}, extra_http_headers=headers)
+                page.goto(f"{url}/formgrader/submissions/{mine['id']}/")
+                box = page.locator(f"#{part.grade_id}")
+                box.wait_for(timeout=120_000)
+                page.wait_for_load_state("networkidle")
+                task = page.locator(".nbgrader_cell", has=box)
+                assert part.title in task.inner_text() and f"/ {part.points:g}" in task.inner_text()
+                text = page.inner_text("body")
+                source = (course / "autograded" / "buggy_student" / WEEK / f"{part.module}.py").read_text()
+                last = [line for line in source.splitlines() if len(line.strip()) > 30][-1].strip()
+                assert "style notes on simple_nn.py" in text and last in text
+                assert text.index(part.title) < text.index("style notes on simple_nn.py") < text.index(last)
+                task.evaluate("cell => cell.scrollIntoView()")  # the task cell on top, the code below it
+                box.fill("4")
+                box.press("Tab")  # formgrader saves a score when its box changes
+                page.wait_for_timeout(500)
+                page.screenshot(path=screenshot_path(graded, "formgrader_rubric_buggy_student.png"))
+            finally:
+                chromium.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    record = gradebook.recorded(course / "gradebook.db", WEEK, "buggy_student")
+    assert record.scores[part.grade_id] == 4.0 and part.grade_id not in record.ungraded
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "report", WEEK], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"waiting for a TA: 3 submissions ({CHEATER}, correct_student, stub_student)" in done.stdout, done.stdout
+    rows = {r["student_id"]: r for r in reports.read_grades(course / "grades.csv", WEEK)}
+    assert rows["buggy_student"]["waiting_for_ta"] == ""
+    assert float(rows["buggy_student"]["raw_score"]) == float(graded["rows"]["buggy_student"]["raw_score"]) + 4

@@ -53,6 +53,7 @@ import os
 import shutil
 import socket
 import tempfile
+import textwrap
 import threading
 import traceback
 from pathlib import Path
@@ -449,6 +450,8 @@ class KitGrades(NbGraderPreprocessor):
 
 #: The metadata key of the cell ``RubricSources`` writes (``metadata[SOURCE_KEY]`` = the task cell's grade id).
 SOURCE_KEY = "nngrader_rubric_source"
+#: How wide the style notes' lines are in that cell: formgrader shows a code cell's long lines scrolling sideways.
+NOTES_WIDTH = 110
 SOURCE_HEAD = """\
 # For the TA who grades "{title}" ({points:g} points) in the task cell above: {module}.py as {student}
 # submitted it, and the kit's style notes on it. They give no points; this cell is never run.
@@ -487,7 +490,8 @@ def _source_cell(part: RubricPart, folder: Path, student: str) -> nbformat.Noteb
     """The TA's view of ``part``'s module in ``folder``: a header, the style notes as comments, the source."""
     name = f"{part.module}.py"
     text, why = small_text(folder, name, MAX_BYTES)
-    notes = "\n".join(f"# {line}" for line in style_notes(folder / name).summary().splitlines())
+    notes = "\n".join(f"# {part}" for line in style_notes(folder / name).summary().splitlines()
+                      for part in textwrap.wrap(line, NOTES_WIDTH, subsequent_indent="    ") or [""])
     head = SOURCE_HEAD.format(title=part.title, points=part.points, module=part.module, student=printable(student))
     source = text if text is not None else f"# {name} could not be shown: {printable(why)}"
     cell = nbformat.v4.new_code_cell(f"{head}#\n{notes}\n\n{source}")
