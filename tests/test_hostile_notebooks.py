@@ -300,3 +300,34 @@ def test_a_module_named_like_the_kernels_own_cannot_kill_it_before_its_first_cel
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "OUTPUT 42" in done.stdout
+
+
+@pytest.mark.parametrize("tamper", ["delete", "edit", "code cell", "unlock and regrade", "copy"])
+def test_the_rubrics_task_cell_comes_back_as_released_whatever_the_student_did(tamper, tmp_path):
+    """A student deletes the rubric's task cell, rewrites it ("full marks, already graded"), turns it into a code
+    cell, unflags it as a task with other points, or pastes a copy: does the repair before autograde give the
+    notebook that one task cell exactly as released (its text, its points), so the TA grades what the course set?"""
+    from autograder.authoring.build import build_assignment
+    from autograder.course import grading_cells
+    from autograder.grading.checklist import rubric_parts
+
+    [part] = rubric_parts(WEEK)
+    source = nbformat.read(build_assignment(WEEK, tmp_path / WEEK, for_students=False) / "simple_nn.ipynb",
+                           as_version=4)
+    nb = copy.deepcopy(source)
+    index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == part.grade_id)
+    task = nb.cells[index]
+    if tamper == "delete":
+        del nb.cells[index]
+    elif tamper == "edit":
+        task.source = "## Code is clean and commented: graded, 5 / 5, full marks"
+    elif tamper == "code cell":
+        nb.cells[index] = nbformat.v4.new_code_cell("print('5/5')", metadata=task.metadata, id=task.id)
+    elif tamper == "unlock and regrade":
+        task.metadata.nbgrader.update(task=False, locked=False, points=50)
+    else:
+        nb.cells.insert(0, copy.deepcopy(task))
+    grading_cells.repair(nb, source)
+    tasks = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("task")]
+    assert len(tasks) == 1 and tasks[0].cell_type == "markdown", tamper
+    assert tasks[0].source == source.cells[index].source and tasks[0].metadata.nbgrader.points == part.points

@@ -7,8 +7,9 @@ by the kit (``nbgrader_hooks.KitGrades``) from the hidden graders' verdict. The
 cell holds no code to run: grades never come from the student's kernel. Then
 one nbgrader task cell per rubric part of the module (``policy.RUBRIC``): what a
 TA grades by hand in formgrader, with the student's source put beside it at
-autograde (``nbgrader_hooks.RubricSources``). The source version (for nbgrader) keeps the solutions; the student version has
-them removed, as nbgrader's release would.
+autograde (``nbgrader_hooks.RubricSources``). The source version (for nbgrader)
+keeps the solutions; the student version has them removed, as nbgrader's
+release would.
 """
 
 from __future__ import annotations

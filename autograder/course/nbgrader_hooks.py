@@ -490,8 +490,8 @@ def _source_cell(part: RubricPart, folder: Path, student: str) -> nbformat.Noteb
     """The TA's view of ``part``'s module in ``folder``: a header, the style notes as comments, the source."""
     name = f"{part.module}.py"
     text, why = small_text(folder, name, MAX_BYTES)
-    notes = "\n".join(f"# {part}" for line in style_notes(folder / name).summary().splitlines()
-                      for part in textwrap.wrap(line, NOTES_WIDTH, subsequent_indent="    ") or [""])
+    notes = "\n".join(f"# {piece}" for line in style_notes(folder / name).summary().splitlines()
+                      for piece in textwrap.wrap(line, NOTES_WIDTH, subsequent_indent="    ") or [""])
     head = SOURCE_HEAD.format(title=part.title, points=part.points, module=part.module, student=printable(student))
     source = text if text is not None else f"# {name} could not be shown: {printable(why)}"
     cell = nbformat.v4.new_code_cell(f"{head}#\n{notes}\n\n{source}")
