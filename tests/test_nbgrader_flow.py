@@ -273,7 +273,7 @@ def test_feedback_names_the_mistake_behind_each_planted_bug(graded, student, not
     assert mistake in advice
     listed = text.split(f"Checks of {notebook}.py", 1)[1].split("Hidden checks", 1)[0]
     results = [r for r in store.load(WEEK, student) if r.id.startswith(f"{notebook}::")]
-    failed = [r for r in results if not r.passed]
+    failed = [r for r in results if not r.passed and not r.manual]  # the rubric: not graded yet, no failure
     assert all(r.title in listed for r in results)
     assert listed.count("&#10008;") + listed.count("\u2718") == len(failed) >= 1  # one red mark per failed check
     assert listed.count("hint:") == len(failed)
@@ -332,7 +332,7 @@ def test_make_grade_shows_progress_and_ends_with_a_summary(graded):
     assert re.search(r"grading week03: 100%\|.*\| 4/4 students \[\S+ elapsed, \S+ left\]", done.stderr), done.stderr
     assert re.search(r"^0 graded, 4 skipped \(unchanged\), 0 failed to run, in \d+ s", done.stdout, re.M), done.stdout
     assert f"class report: {graded['reports'].class_report}" in done.stdout
-    assert re.search(rf"^waiting for a TA: 4 submissions \({CHEATER}, buggy_student, correct_student, stub_student\): "
+    assert re.search(rf"^waiting for a TA: 4 submissions \(buggy_student, correct_student, {CHEATER}, stub_student\): "
                      rf"{RUBRIC[0].title}; grade the task cells in formgrader", done.stdout, re.M), done.stdout
 
 
@@ -428,7 +428,8 @@ def test_a_tas_override_shows_the_same_score_in_every_output(graded, tmp_path, m
     assert header and (float(header[1]), float(header[2])) == (module_points, module_max), header
     assert "a TA set 2 points; the check gave 0" in text
     nn_page = " ".join(page_text(course / "feedback" / student / WEEK / f"{part.module}.html").split())
-    assert f"{part.title} (graded by a TA) Graded by a TA" in nn_page and "not graded yet" not in nn_page.lower()
+    assert f"{part.title} (graded by a TA) Graded by a TA" in nn_page and "Not graded yet /" not in nn_page
+    assert "are graded by hand and not graded yet" not in nn_page
     assert f"{part.title} (graded by a TA) (Score: 4 / {part.points:g})" in nn_page  # the page's contents
 
 
@@ -505,7 +506,7 @@ def test_each_check_is_reported_once_and_grading_cells_show_no_output(graded):
         assert len(grading) == sum(c.module == page.stem and not c.bonus for c in collect_checks(WEEK)), page
         assert not [cell for cell in grading if "output_area" in cell], page
         text = normalized(page_text(page))
-        mine = [r for r in results if r.module == page.stem]
+        mine = [r for r in results if r.module == page.stem and not r.manual]  # the rubric's task cell is the notebook's
         for result in mine:
             words = normalized(result.message if not result.passed else result.note)
             if words:  # a message may be another's start (two unfinished functions): count those as well
@@ -601,7 +602,7 @@ def test_a_ta_grades_the_rubric_in_formgrader_with_the_code_in_view(graded, tmp_
     done = subprocess.run([sys.executable, "-m", "autograder.cli", "report", WEEK], capture_output=True, text=True,
                           timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert f"waiting for a TA: 3 submissions ({CHEATER}, correct_student, stub_student)" in done.stdout, done.stdout
+    assert f"waiting for a TA: 3 submissions (correct_student, {CHEATER}, stub_student)" in done.stdout, done.stdout
     rows = {r["student_id"]: r for r in reports.read_grades(course / "grades.csv", WEEK)}
     assert rows["buggy_student"]["waiting_for_ta"] == ""
     assert float(rows["buggy_student"]["raw_score"]) == float(graded["rows"]["buggy_student"]["raw_score"]) + 4
