@@ -19,6 +19,7 @@ from dask.distributed import LocalCluster
 
 from autograder import paths, store
 from autograder.course import workflow
+from autograder.grading.checklist import rubric_parts
 from autograder.reporting import reports
 
 WEEK = "week03"
@@ -90,10 +91,13 @@ def test_one_worker_two_workers_and_a_cluster_give_the_same_grades(three_ways):
 
 
 def test_gradebook_holds_one_submission_per_student(released, three_ways):
-    """After three gradings, does the gradebook hold one submission per student with one grade per grading cell?"""
+    """After three gradings, does the gradebook hold one submission per student with one grade per grading cell and
+    per rubric task cell?"""
     with closing(sqlite3.connect(released / "gradebook.db")) as db:
         submissions = db.execute("SELECT student_id, COUNT(*) FROM submitted_assignment GROUP BY student_id").fetchall()
         grades = db.execute("SELECT COUNT(*) FROM grade").fetchone()[0]
         grade_cells = db.execute("SELECT COUNT(*) FROM grade_cells").fetchone()[0]
+        task_cells = db.execute("SELECT COUNT(*) FROM task_cells").fetchone()[0]
     assert sorted(submissions) == [(student, 1) for student in STUDENTS]
-    assert grades == grade_cells * len(STUDENTS)
+    assert task_cells == len(rubric_parts(WEEK))
+    assert grades == (grade_cells + task_cells) * len(STUDENTS)
