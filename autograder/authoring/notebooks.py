@@ -64,12 +64,13 @@ def build(source: Path, week: str, checks: tuple[CheckSpec, ...], *, for_student
                 cell.source = strip_solutions(cell.source, notebook_name(source))
     intro = nbformat.v4.new_markdown_cell(GRADING_INTRO)
     intro.metadata["nbgrader"] = _nbgrader("hidden_checks_intro", locked=True)
-    own = [check for check in checks if check.module == source.name.removesuffix(SUFFIX)]
+    module = source.name.removesuffix(SUFFIX)
+    own = [check for check in checks if check.module == module]
     if own:
         nb.cells.append(intro)
-        nb.cells.append(_visible_cell(own[0].module))
+        nb.cells.append(_visible_cell(module))
         nb.cells.extend(_grading_cell(check) for check in own)
-    nb.cells.extend(_task_cell(part) for part in rubric if part.module == source.name.removesuffix(SUFFIX))
+    nb.cells.extend(_task_cell(part) for part in rubric if part.module == module)
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index:03d}"
         cell.pop("execution_count", None) if cell.cell_type != "code" else None

@@ -70,7 +70,7 @@ class CsvWithBonus(ExportPlugin):
                         bonus = sum(grade.score for grade in grades if is_bonus(grade.name))
                         raw = submission.score - bonus
                         penalty = submission.late_submission_penalty or 0.0
-                        waiting = [titles.get(grade.name, grade.name) for grade in grades
+                        waiting = [titles[grade.name] for grade in grades
                                    if grade.name in titles and grade.manual_score is None and grade.auto_score is None]
                         row.update(timestamp=submission.timestamp, raw_score=raw, late_submission_penalty=penalty,
                                    score=max(0.0, raw - penalty), bonus=bonus, waiting_for_ta="; ".join(waiting))

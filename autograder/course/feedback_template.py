@@ -61,6 +61,15 @@ Score: {{ points(cell.metadata.nbgrader.score) }} / {{ points(cell.metadata.nbgr
 {%- endif -%}
 {%- endmacro -%}
 
+{#- a grading or task cell's heading: its anchor, its title, and its ``score`` -#}
+{%- macro heading(cell, score) -%}
+    <a name="{{ cell.metadata.nbgrader.grade_id | e }}"></a>
+    <div class="panel-heading">
+      <span class="nbgrader-label">{{ title(cell) }}</span>
+      <span class="pull-right">{{ score }} <a href="#top">(Top)</a></span>
+    </div>
+{%- endmacro -%}
+
 {%- macro kit_style() -%}
 <style>
 pre { white-space: pre-wrap; word-break: normal; overflow-wrap: anywhere; }
@@ -120,11 +129,8 @@ div.nbgrader_cell .panel-heading { height: auto; min-height: 37px; overflow: hid
   {%- if cell.metadata.nbgrader and cell.metadata.nbgrader.task -%}
 <div class="cell border-box-sizing text_cell rendered">
   <div class="panel panel-primary nbgrader_cell">
-    <a name="{{ cell.metadata.nbgrader.grade_id | e }}"></a><a name="comment-{{ cell.metadata.nbgrader.grade_id | e }}"></a>
-    <div class="panel-heading">
-      <span class="nbgrader-label">{{ title(cell) }}</span>
-      <span class="pull-right">{{ task_score(cell) }} <a href="#top">(Top)</a></span>
-    </div>
+    <a name="comment-{{ cell.metadata.nbgrader.grade_id | e }}"></a>
+    {{ heading(cell, task_score(cell)) }}
     <div class="panel-body">
       <div class="text_cell_render border-box-sizing rendered_html">
         {{ cell.source | markdown2html | strip_files_prefix }}
@@ -143,11 +149,7 @@ div.nbgrader_cell .panel-heading { height: auto; min-height: 37px; overflow: hid
 {% block input %}
   {%- if cell.metadata.nbgrader and cell.metadata.nbgrader.grade and not cell.metadata.nbgrader.solution -%}
   <div class="panel panel-primary nbgrader_cell">
-    <a name="{{ cell.metadata.nbgrader.grade_id | e }}"></a>
-    <div class="panel-heading">
-      <span class="nbgrader-label">{{ title(cell) }}</span>
-      <span class="pull-right">{{ cell_score(cell) }} <a href="#top">(Top)</a></span>
-    </div>
+    {{ heading(cell, cell_score(cell)) }}
     <div class="panel-body">
       <div class="input_area">
         {{ cell.source | highlight_code(metadata=cell.metadata) }}
